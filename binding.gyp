@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "greenthread",
+      "sources": [
+        "native/engine/baton.cc",
+        "native/engine/os-thread-pool.cc",
+        "native/engine/coroutine.cc",
+        "native/engine/engine.cc",
+        "native/binding/addon.cc"
+      ],
+      "include_dirs": ["native"],
+      "cflags_cc": ["-std=c++20", "-fno-exceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "cflags_cc!": ["-std=gnu++17", "-std=c++17"],
+      "defines": ["NDEBUG_GREENTHREAD_ASSERTS=0"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

@@ -1,0 +1,190 @@
+// The JavaScript face of the engine, one instance per Node environment (main thread and every
+// Worker). Deliberately thin: unwrap arguments, call the engine, turn a status into an error.
+// Validation, defaults and user-facing messages live in TypeScript (src/native.ts).
+//
+// Written against V8's API rather than Node-API: the engine needs v8::Locker and the isolate's
+// stack limit, which Node-API cannot reach, and resume/yield sit on the hot path of every
+// switch, where Node-API's extra indirection would be measurable.
+#include <node.h>
+#include <v8.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/baton.h"
+#include "engine/engine.h"
+
+namespace greenthread {
+namespace {
+
+using v8::FunctionCallbackInfo;
+using v8::Isolate;
+using v8::Local;
+using v8::Value;
+
+Engine* EngineOf(const FunctionCallbackInfo<Value>& info) {
+  return static_cast<Engine*>(info.Data().As<v8::External>()->Value());
+}
+
+void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
+  const char* message = "greenthread engine error";
+  const char* code = "ERR_GREENTHREAD_ENGINE";
+  switch (status) {
+    case EngineStatus::kNotOnHub:
+      message = "only the hub may resume a green thread";
+      code = "ERR_GREENTHREAD_NOT_ON_HUB";
+      break;
+    case EngineStatus::kNotInCoroutine:
+      message = "yield called outside a green thread";
+      code = "ERR_GREENTHREAD_NOT_IN_GREEN_THREAD";
+      break;
+    case EngineStatus::kBadCoroutine:
+      message = "no such green thread, or it cannot be resumed in its state";
+      code = "ERR_GREENTHREAD_BAD_COROUTINE";
+      break;
+    case EngineStatus::kThreadLimit:
+      message = "the operating system refused a new thread";
+      code = "ERR_GREENTHREAD_THREAD_LIMIT";
+      break;
+    case EngineStatus::kShuttingDown:
+      message = "this environment is shutting down";
+      code = "ERR_GREENTHREAD_SHUTTING_DOWN";
+      break;
+    case EngineStatus::kOk:
+      break;
+  }
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  Local<Value> error = v8::Exception::Error(
+      v8::String::NewFromUtf8(isolate, message).ToLocalChecked());
+  Local<v8::Object> object = error.As<v8::Object>();
+  object->Set(context, v8::String::NewFromUtf8Literal(isolate, "code"),
+              v8::String::NewFromUtf8(isolate, code).ToLocalChecked()).Check();
+  if (os_error != 0) {
+    object->Set(context, v8::String::NewFromUtf8Literal(isolate, "errno"),
+                v8::Integer::New(isolate, os_error)).Check();
+    object->Set(context, v8::String::NewFromUtf8Literal(isolate, "syscall"),
+                v8::String::NewFromUtf8(isolate, std::strerror(os_error)).ToLocalChecked())
+        .Check();
+  }
+  isolate->ThrowException(error);
+}
+
+// create(entry: Function): number
+void Create(const FunctionCallbackInfo<Value>& info) {
+  Engine* engine = EngineOf(info);
+  EngineStatus status = EngineStatus::kOk;
+  int32_t id = engine->Create(info[0].As<v8::Function>(), &status);
+  if (status != EngineStatus::kOk) {
+    ThrowStatus(info.GetIsolate(), status, engine->last_os_error());
+    return;
+  }
+  info.GetReturnValue().Set(id);
+}
+
+// resume(id: number, mode: 0 value | 1 throw): boolean  (true once the coroutine finished)
+void Resume(const FunctionCallbackInfo<Value>& info) {
+  Engine* engine = EngineOf(info);
+  EngineStatus status = EngineStatus::kOk;
+  const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
+  v8::Maybe<bool> finished = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
+  if (status != EngineStatus::kOk) {
+    ThrowStatus(info.GetIsolate(), status, 0);
+    return;
+  }
+  if (finished.IsJust()) info.GetReturnValue().Set(finished.FromJust());
+}
+
+// yield(expectSoon: boolean): boolean  (true: the hub resumed it to throw)
+void Yield(const FunctionCallbackInfo<Value>& info) {
+  Engine* engine = EngineOf(info);
+  EngineStatus status = EngineStatus::kOk;
+  v8::Maybe<ResumeMode> mode = engine->Yield(info[0]->IsTrue(), &status);
+  if (status != EngineStatus::kOk) {
+    ThrowStatus(info.GetIsolate(), status, 0);
+    return;
+  }
+  if (mode.IsJust()) info.GetReturnValue().Set(mode.FromJust() == ResumeMode::kThrow);
+}
+
+// discard(id: number): void
+void Discard(const FunctionCallbackInfo<Value>& info) {
+  EngineStatus status = EngineOf(info)->Discard(info[0].As<v8::Int32>()->Value());
+  if (status != EngineStatus::kOk) ThrowStatus(info.GetIsolate(), status, 0);
+}
+
+// currentId(): number  (-1 on the hub thread)
+void CurrentId(const FunctionCallbackInfo<Value>& info) {
+  info.GetReturnValue().Set(EngineOf(info)->current_id());
+}
+
+// setStackSize(bytes: number): void  (validated in TypeScript)
+void SetStackSize(const FunctionCallbackInfo<Value>& info) {
+  EngineOf(info)->set_stack_size(static_cast<size_t>(info[0].As<v8::Number>()->Value()));
+}
+
+// getStackSize(): number
+void GetStackSize(const FunctionCallbackInfo<Value>& info) {
+  info.GetReturnValue().Set(static_cast<double>(EngineOf(info)->stack_size()));
+}
+
+// setMaxSpin(nanoseconds: number): void  (process-wide tuning knob for benchmarks)
+void SetMaxSpin(const FunctionCallbackInfo<Value>& info) {
+  Baton::SetMaxSpinNanos(static_cast<uint32_t>(info[0].As<v8::Number>()->Value()));
+}
+
+// stats(): { liveCoroutines, idleThreads, liveThreads, threadsStarted }
+void Stats(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  Engine* engine = EngineOf(info);
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  Local<v8::Object> out = v8::Object::New(isolate);
+  auto put = [&](const char* key, double value) {
+    out->Set(context, v8::String::NewFromUtf8(isolate, key).ToLocalChecked(),
+             v8::Number::New(isolate, value)).Check();
+  };
+  put("liveCoroutines", static_cast<double>(engine->live_coroutines()));
+  put("idleThreads", static_cast<double>(engine->pool().idle_count()));
+  put("liveThreads", static_cast<double>(engine->pool().live_count()));
+  put("threadsStarted", static_cast<double>(engine->pool().started_count()));
+  info.GetReturnValue().Set(out);
+}
+
+void Cleanup(void* arg) {
+  Engine* engine = static_cast<Engine*>(arg);
+  engine->Teardown();
+  delete engine;
+}
+
+}  // namespace
+}  // namespace greenthread
+
+NODE_MODULE_INIT(/* exports, module, context */) {
+  using namespace greenthread;
+  v8::Isolate* isolate = context->GetIsolate();
+  Engine* engine = new Engine(isolate, context);
+  node::AddEnvironmentCleanupHook(isolate, Cleanup, engine);
+  v8::Local<v8::External> data = v8::External::New(isolate, engine);
+  auto method = [&](const char* name, v8::FunctionCallback callback) {
+    v8::Local<v8::Function> fn = v8::FunctionTemplate::New(isolate, callback, data)
+                                     ->GetFunction(context)
+                                     .ToLocalChecked();
+    v8::Local<v8::String> key = v8::String::NewFromUtf8(isolate, name).ToLocalChecked();
+    fn->SetName(key);
+    exports->Set(context, key, fn).Check();
+  };
+  method("create", Create);
+  method("resume", Resume);
+  method("yield", Yield);
+  method("discard", Discard);
+  method("currentId", CurrentId);
+  method("setStackSize", SetStackSize);
+  method("getStackSize", GetStackSize);
+  method("setMaxSpin", SetMaxSpin);
+  method("stats", Stats);
+  exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
+               v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();
+  exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "minStackSize"),
+               v8::Number::New(isolate, static_cast<double>(Engine::kMinStackSize))).Check();
+  exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "maxStackSize"),
+               v8::Number::New(isolate, static_cast<double>(Engine::kMaxStackSize))).Check();
+}

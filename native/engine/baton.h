@@ -1,0 +1,46 @@
+// Baton: the one-shot signal that hands the right to run JavaScript from one OS thread to
+// another. Exactly one thread waits on a given baton and exactly one other signals it, strictly
+// alternating; a signal that comes before the wait is kept, so the order never matters.
+//
+// Waiting spins briefly before sleeping on a futex: a green thread that yields is usually
+// resumed again within microseconds, and a futex wake-up across cores costs tens of
+// microseconds on this class of machine (DESIGN.md). The spin budget adapts: a waiter whose
+// recent waits ended while spinning keeps spinning, one whose waits outlast the budget stops
+// burning CPU and parks at once. A parked waiter costs nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace greenthread {
+
+class Baton {
+ public:
+  Baton() = default;
+  Baton(const Baton&) = delete;
+  Baton& operator=(const Baton&) = delete;
+
+  // Hands the baton to the waiter. Called by the thread giving up the isolate.
+  void Signal();
+
+  // Returns once Signal() has been called; consumes the signal. `may_spin` is the caller's
+  // hint that the signal is expected soon (a partner that will hand back quickly); without it
+  // the waiter parks at once, which is what idle pool threads and long waits want.
+  void Wait(bool may_spin);
+
+  // Upper bound of a spin, in nanoseconds; 0 turns spinning off.
+  static void SetMaxSpinNanos(uint32_t nanos);
+
+ private:
+  // kIdle: nobody signalled; kSignalled: signal pending; kSleeping: the waiter is in futex_wait.
+  enum : uint32_t { kIdle = 0, kSignalled = 1, kSleeping = 2 };
+  bool SpinFor(uint32_t nanos);
+  void Sleep();
+
+  std::atomic<uint32_t> state_{kIdle};
+  // Current spin budget in nanoseconds, adapted after every wait. Only the waiter touches it.
+  uint32_t spin_nanos_ = 0;
+  bool spin_initialised_ = false;
+};
+
+}  // namespace greenthread

@@ -1,0 +1,69 @@
+// The body of a green thread's OS thread: take the isolate, run the entry function, give the
+// isolate back for good (see coroutine.h and engine.h for the baton discipline).
+#include "engine/coroutine.h"
+
+#include "engine/assert.h"
+#include "engine/engine.h"
+
+namespace greenthread {
+
+Coroutine::Coroutine(Engine* engine, OsThread* thread, v8::Local<v8::Function> entry)
+    : engine_(engine), thread_(thread), entry_(engine->isolate(), entry) {}
+
+Coroutine::~Coroutine() = default;
+
+OsThread* Coroutine::DetachThread() {
+  OsThread* thread = thread_;
+  thread_ = nullptr;
+  return thread;
+}
+
+void Coroutine::RunOnThread(OsThread* thread) {
+  Engine* const engine = engine_;
+  v8::Isolate* const isolate = engine->isolate_;
+  {
+    v8::Locker locker(isolate);  // baton held from here on
+    isolate->Enter();
+    // The first Locker on a thread sizes V8's stack guard for a main-thread-sized stack; ours
+    // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.
+    isolate->SetStackLimit(thread->stack_low + Engine::kNativeStackReserve);
+    {
+      v8::HandleScope handle_scope(isolate);
+      v8::Local<v8::Context> context = engine->context_.Get(isolate);
+      v8::Context::Scope context_scope(context);
+      GT_CHECK(engine->running_ == this, "a coroutine starts only when the hub resumes it");
+      state_ = CoroutineState::kRunning;
+      v8::Local<v8::Function> entry = entry_.Get(isolate);
+      entry_.Reset();
+
+      switch (engine->transfer_mode_) {
+        case ResumeMode::kValue: {
+          v8::TryCatch try_catch(isolate);
+          v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 0, nullptr);
+          if (!result.IsEmpty()) {
+            finish_kind_ = FinishKind::kReturned;
+          } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
+            finish_kind_ = FinishKind::kTerminated;
+          } else {
+            finish_kind_ = FinishKind::kThrew;
+            engine->thrown_.Reset(isolate, try_catch.Exception());
+          }
+          break;
+        }
+        case ResumeMode::kThrow:
+          // Thrown into before it ever ran: its body never runs; the caller knows the error.
+          finish_kind_ = FinishKind::kReturned;
+          break;
+        case ResumeMode::kTerminate:
+          finish_kind_ = FinishKind::kTerminated;
+          break;
+      }
+      state_ = CoroutineState::kFinished;
+    }
+    isolate->Exit();
+  }  // Locker: V8 frees this thread's state and unlocks
+  // Last act: after this signal the hub may free `this`.
+  engine->hub_baton_.Signal();
+}
+
+}  // namespace greenthread

@@ -1,0 +1,58 @@
+// Coroutine: one green thread as the engine sees it. It runs a JavaScript function on a pooled
+// OS thread's stack, taking turns with the hub thread on the same isolate. Knows nothing of
+// eventlet, schedulers or async_hooks: that is the hub's business.
+//
+// Lifecycle (all transitions happen while the isolate lock is held by the thread that makes
+// them):   kCreated --first resume--> kRunning <--yield/resume--> kParked
+//                                      kRunning --entry returns/throws/terminates--> kFinished
+#pragma once
+
+#include <v8.h>
+
+#include <cstdint>
+
+#include "engine/os-thread-pool.h"
+
+namespace greenthread {
+
+class Engine;
+
+enum class CoroutineState : uint8_t { kCreated, kRunning, kParked, kFinished };
+
+// How a parked coroutine is to continue.
+enum class ResumeMode : uint8_t {
+  kValue,      // the yield returns normally (the value is in its caller's mailbox)
+  kThrow,      // the yield reports that its caller is to throw (the error is in its mailbox)
+  kTerminate,  // the yield terminates execution (teardown: unwinds without running handlers)
+};
+
+// How a finished coroutine ended.
+enum class FinishKind : uint8_t { kReturned, kThrew, kTerminated };
+
+class Coroutine final : public OsThreadJob {
+ public:
+  Coroutine(Engine* engine, OsThread* thread, v8::Local<v8::Function> entry);
+  ~Coroutine() override;
+
+  CoroutineState state() const { return state_; }
+  FinishKind finish_kind() const { return finish_kind_; }
+  OsThread* thread() const { return thread_; }
+  // Gives the OS thread back to the caller (the engine returns it to the pool).
+  OsThread* DetachThread();
+
+  // The entry body; runs on thread_ (OsThreadJob).
+  void RunOnThread(OsThread* thread) override;
+
+ private:
+  friend class Engine;
+
+  Engine* const engine_;
+  OsThread* thread_;  // owned by the pool; ours from creation until finished
+  v8::Global<v8::Function> entry_;
+  // This coroutine's CPED while it is parked (async-context-data.h).
+  v8::Global<v8::Value> async_context_data_;
+  CoroutineState state_ = CoroutineState::kCreated;
+  FinishKind finish_kind_ = FinishKind::kReturned;
+};
+
+}  // namespace greenthread

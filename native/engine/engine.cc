@@ -1,0 +1,175 @@
+// Engine: coroutine table, resume/yield handoffs and teardown (see engine.h).
+#include "engine/engine.h"
+
+#include "engine/assert.h"
+#include "engine/async-context-data.h"
+
+namespace greenthread {
+
+namespace {
+// Idle OS threads kept for reuse; beyond this a finished green thread's thread exits.
+constexpr size_t kMaxIdleThreads = 256;
+}  // namespace
+
+Engine::Engine(v8::Isolate* isolate, v8::Local<v8::Context> context)
+    : isolate_(isolate), context_(isolate, context), pool_(kMaxIdleThreads) {}
+
+Engine::~Engine() {
+  for (Coroutine* co : table_) delete co;
+}
+
+Coroutine* Engine::Lookup(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= table_.size()) return nullptr;
+  return table_[id];
+}
+
+void Engine::Free(int32_t id) {
+  delete table_[id];
+  table_[id] = nullptr;
+  free_ids_.push_back(id);
+  live_--;
+}
+
+int32_t Engine::Create(v8::Local<v8::Function> entry, EngineStatus* status) {
+  if (tearing_down_) {
+    *status = EngineStatus::kShuttingDown;
+    return -1;
+  }
+  int error = 0;
+  OsThread* thread = pool_.Acquire(stack_size_, &error);
+  if (thread == nullptr) {
+    last_os_error_ = error;
+    *status = EngineStatus::kThreadLimit;
+    return -1;
+  }
+  int32_t id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+  } else {
+    id = static_cast<int32_t>(table_.size());
+    table_.push_back(nullptr);
+  }
+  table_[id] = new Coroutine(this, thread, entry);
+  live_++;
+  *status = EngineStatus::kOk;
+  return id;
+}
+
+void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
+  isolate_->Exit();
+  {
+    v8::Unlocker unlocker(isolate_);
+    to.Signal();  // baton given away: this thread must not touch V8 until Wait returns
+    mine.Wait(spin);
+  }
+  isolate_->Enter();  // baton held again
+}
+
+v8::Maybe<bool> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+  if (running_ != nullptr) {
+    *status = EngineStatus::kNotOnHub;
+    return v8::Nothing<bool>();
+  }
+  Coroutine* co = Lookup(id);
+  if (co == nullptr || (co->state_ != CoroutineState::kCreated &&
+                        co->state_ != CoroutineState::kParked)) {
+    *status = EngineStatus::kBadCoroutine;
+    return v8::Nothing<bool>();
+  }
+  *status = EngineStatus::kOk;
+  transfer_mode_ = mode;
+  if (kHasAsyncContextData) {
+    hub_async_context_data_.Reset(isolate_, GetAsyncContextData(isolate_));
+  }
+  running_ = co;
+  running_id_ = id;
+  if (co->state_ == CoroutineState::kCreated) co->thread_->job = co;
+  HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
+  GT_CHECK(running_ == co, "the baton comes back from the coroutine the hub resumed");
+  running_ = nullptr;
+  running_id_ = -1;
+  if (kHasAsyncContextData) {
+    SetAsyncContextData(isolate_, hub_async_context_data_.Get(isolate_));
+    hub_async_context_data_.Reset();
+  }
+  if (co->state_ != CoroutineState::kFinished) return v8::Just(false);
+
+  const FinishKind kind = co->finish_kind_;
+  pool_.Release(co->DetachThread());
+  Free(id);
+  switch (kind) {
+    case FinishKind::kReturned:
+      return v8::Just(true);
+    case FinishKind::kThrew: {
+      v8::Local<v8::Value> exception = thrown_.Get(isolate_);
+      thrown_.Reset();
+      isolate_->ThrowException(exception);
+      return v8::Nothing<bool>();
+    }
+    case FinishKind::kTerminated:
+      // Termination (Worker.terminate(), process.exit() in a Worker) hit the coroutine; it
+      // must end the hub's JavaScript too, except while tearing down, when we asked for it.
+      if (!tearing_down_) isolate_->TerminateExecution();
+      return v8::Nothing<bool>();
+  }
+  return v8::Nothing<bool>();
+}
+
+v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
+  Coroutine* co = running_;
+  if (co == nullptr) {
+    *status = EngineStatus::kNotInCoroutine;
+    return v8::Nothing<ResumeMode>();
+  }
+  *status = EngineStatus::kOk;
+  if (kHasAsyncContextData) {
+    co->async_context_data_.Reset(isolate_, GetAsyncContextData(isolate_));
+  }
+  co->state_ = CoroutineState::kParked;
+  HandOff(hub_baton_, co->thread_->baton, expect_soon);
+  GT_CHECK(running_ == co, "a parked coroutine wakes only when the hub resumes it");
+  co->state_ = CoroutineState::kRunning;
+  if (kHasAsyncContextData) {
+    SetAsyncContextData(isolate_, co->async_context_data_.Get(isolate_));
+    co->async_context_data_.Reset();
+  }
+  if (transfer_mode_ == ResumeMode::kTerminate) {
+    isolate_->TerminateExecution();
+    return v8::Nothing<ResumeMode>();
+  }
+  return v8::Just(transfer_mode_);
+}
+
+EngineStatus Engine::Discard(int32_t id) {
+  Coroutine* co = Lookup(id);
+  if (co == nullptr || co->state_ != CoroutineState::kCreated) return EngineStatus::kBadCoroutine;
+  pool_.Release(co->DetachThread());
+  Free(id);
+  return EngineStatus::kOk;
+}
+
+void Engine::Teardown() {
+  GT_CHECK(running_ == nullptr, "teardown runs on the hub thread");
+  tearing_down_ = true;
+  v8::HandleScope handle_scope(isolate_);
+  for (size_t i = 0; i < table_.size(); i++) {
+    Coroutine* co = table_[i];
+    if (co == nullptr) continue;
+    const int32_t id = static_cast<int32_t>(i);
+    if (co->state_ == CoroutineState::kCreated) {
+      Discard(id);
+    } else if (co->state_ == CoroutineState::kParked) {
+      // Unwind its stack: termination passes every JS frame without running catch or finally
+      // blocks, the entry returns and the thread goes back to the pool, which we then end.
+      // A coroutine that yields again before V8 notices the termination gets another go.
+      for (int attempt = 0; attempt < 3 && table_[i] == co; attempt++) {
+        EngineStatus status;
+        (void)Resume(id, ResumeMode::kTerminate, &status);
+      }
+    }
+  }
+  pool_.Shutdown();
+}
+
+}  // namespace greenthread

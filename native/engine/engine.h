@@ -1,0 +1,119 @@
+// Engine: the per-isolate switching machinery. One instance per Node environment (the main
+// thread and every Worker have their own), created when the addon loads there and torn down by
+// the environment's cleanup hook.
+//
+// The baton discipline (DESIGN.md): exactly one OS thread runs JavaScript on the isolate at any
+// instant. A handoff is always: Isolate::Exit, Unlocker (V8 archives this thread's state),
+// signal the partner's baton, wait on our own; then Locker (V8 restores our state) and
+// Isolate::Enter. Only Local/Global handles live across a handoff, never raw V8 pointers.
+//
+// Resume is hub-only: the thread that loaded the addon (the isolate's own thread) is the only
+// one that resumes coroutines, and a coroutine only ever yields back to it.
+#pragma once
+
+#include <v8.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "engine/coroutine.h"
+#include "engine/os-thread-pool.h"
+
+namespace greenthread {
+
+// Status codes the binding turns into JavaScript errors.
+enum class EngineStatus : int {
+  kOk = 0,
+  kNotOnHub = 1,         // resume called from inside a coroutine
+  kNotInCoroutine = 2,   // yield called from the hub thread
+  kBadCoroutine = 3,     // unknown id, or a coroutine that cannot be resumed in its state
+  kThreadLimit = 4,      // the OS refused a new thread (see last_os_error())
+  kShuttingDown = 5,     // the environment is being torn down
+};
+
+class Engine {
+ public:
+  static constexpr size_t kDefaultStackSize = 1024 * 1024;
+  static constexpr size_t kMinStackSize = 256 * 1024;
+  static constexpr size_t kMaxStackSize = 1024ull * 1024 * 1024;
+  // Stack kept below JavaScript's limit for V8's own C++ (runtime calls, GC, the parser).
+  static constexpr size_t kNativeStackReserve = 128 * 1024;
+
+  Engine(v8::Isolate* isolate, v8::Local<v8::Context> context);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reserves an OS thread for a new coroutine that will call `entry()` at its first resume.
+  // Returns its id (>= 0) or sets *status.
+  //
+  // Values do not travel through the engine: the JavaScript side passes them in a mailbox
+  // variable of its own (src/engine.ts), which costs nothing, where a global handle per switch
+  // costs about a tenth of the switch. The engine moves the baton and the resume mode.
+  int32_t Create(v8::Local<v8::Function> entry, EngineStatus* status);
+
+  // Runs coroutine `id` until it yields or finishes; `mode` is what its pending yield (or its
+  // start) is to do. Returns true once it has finished. If its entry threw, rethrows that
+  // exception here; if it was terminated, terminates the caller too. Returns Nothing with
+  // *status set when the call itself is not allowed.
+  v8::Maybe<bool> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
+
+  // Called on a coroutine's thread: gives the baton to the hub and parks until resumed.
+  // Returns the mode the hub resumed it with (kValue or kThrow: the caller reads the value
+  // from its mailbox); on kTerminate, termination is pending and Nothing is returned.
+  // `expect_soon` lets the parked thread spin briefly (Baton::Wait).
+  v8::Maybe<ResumeMode> Yield(bool expect_soon, EngineStatus* status);
+
+  // Releases a coroutine that never started (cancelled before its first resume).
+  EngineStatus Discard(int32_t id);
+
+  // Id of the coroutine running now, -1 on the hub thread.
+  int32_t current_id() const { return running_ == nullptr ? -1 : running_id_; }
+
+  size_t stack_size() const { return stack_size_; }
+  void set_stack_size(size_t bytes) { stack_size_ = bytes; }
+  int last_os_error() const { return last_os_error_; }
+  size_t live_coroutines() const { return live_; }
+  const OsThreadPool& pool() const { return pool_; }
+
+  // Environment teardown: unwinds every parked coroutine (termination, no handlers run),
+  // discards unstarted ones and ends the pool's threads. Runs on the hub thread.
+  void Teardown();
+
+  v8::Isolate* isolate() const { return isolate_; }
+
+ private:
+  friend class Coroutine;
+
+  Coroutine* Lookup(int32_t id) const;
+  void Free(int32_t id);
+  // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
+  // is signalled.
+  void HandOff(Baton& to, Baton& mine, bool spin);
+
+  v8::Isolate* const isolate_;
+  v8::Global<v8::Context> context_;
+  // Signalled by a coroutine when it yields or finishes; waited on by the hub thread only.
+  Baton hub_baton_;
+  OsThreadPool pool_;
+  // Coroutine table indexed by id; free ids are reused (LIFO) so the table stays small.
+  std::vector<Coroutine*> table_;
+  std::vector<int32_t> free_ids_;
+  size_t live_ = 0;
+
+  // How the receiver of the current handoff is to continue, and the exception of an entry that
+  // threw. Strictly one handoff happens at a time, so one slot per engine is enough.
+  ResumeMode transfer_mode_ = ResumeMode::kValue;
+  v8::Global<v8::Value> thrown_;
+  // The hub's CPED while a coroutine runs.
+  v8::Global<v8::Value> hub_async_context_data_;
+
+  Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
+  int32_t running_id_ = -1;
+  size_t stack_size_ = kDefaultStackSize;
+  int last_os_error_ = 0;
+  bool tearing_down_ = false;
+};
+
+}  // namespace greenthread
