@@ -6,13 +6,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <climits>
+#include <sched.h>
 
 namespace greenthread {
 
 namespace {
 
 std::atomic<uint32_t> g_max_spin_nanos{50000};
+// The first part of a spin only pauses; after it, every check also offers the core away.
+constexpr uint64_t kPureSpinNanos = 2000;
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -53,7 +55,11 @@ bool Baton::SpinFor(uint32_t nanos) {
       if (state_.load(std::memory_order_acquire) == kSignalled) return true;
       CpuRelax();
     }
-    if (NowNanos() >= deadline) return false;
+    const uint64_t now = NowNanos();
+    if (now >= deadline) return false;
+    // Past the first microseconds, give the core to any other runnable thread between checks:
+    // on a 2-vCPU machine a third busy thread would otherwise starve the one doing real work.
+    if (now + nanos - deadline > kPureSpinNanos) sched_yield();
   }
 }
 

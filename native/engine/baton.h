@@ -6,7 +6,9 @@
 // resumed again within microseconds, and a futex wake-up across cores costs tens of
 // microseconds on this class of machine (DESIGN.md). The spin budget adapts: a waiter whose
 // recent waits ended while spinning keeps spinning, one whose waits outlast the budget stops
-// burning CPU and parks at once. A parked waiter costs nothing.
+// burning CPU and parks at once. A parked waiter costs nothing. Past its first microseconds a
+// spin also yields the core between checks (sched_yield): with two vCPUs, the hub waiting on a
+// green thread and a green thread waiting to be resumed must not starve the one that runs.
 #pragma once
 
 #include <atomic>

@@ -1,0 +1,54 @@
+// The engine as the hub sees it: create a coroutine, resume it with a value or an error, and
+// (on the coroutine's own stack) yield back to the hub. The native side moves only the baton;
+// values cross in the mailbox below, which is safe because exactly one thread runs JavaScript
+// at any instant and every handoff writes the mailbox right before it and reads it right after.
+import { native } from './native';
+import { ThreadLimitError } from './errors';
+
+let mailbox: unknown;
+
+/** Reserves an OS thread for a coroutine that will run `entry()` at its first resume. */
+export function createCoroutine(entry: () => void): number {
+  try {
+    return native.create(entry);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_GREENTHREAD_THREAD_LIMIT') {
+      throw new ThreadLimitError((error as { errno?: number }).errno, native.stats().liveCoroutines);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs coroutine `id` until it yields or finishes; its pending `yieldToHub` returns `value`,
+ * or throws it when `throwIt`. Returns true once the coroutine has finished. Hub thread only.
+ */
+export function resumeCoroutine(id: number, value: unknown, throwIt: boolean): boolean {
+  mailbox = value;
+  return native.resume(id, throwIt);
+}
+
+/** Gives the baton back to the hub; returns (or throws) what the hub resumes us with. */
+export function yieldToHub(expectSoon: boolean): unknown {
+  const throwIt = native.yield(expectSoon);
+  const value = mailbox;
+  mailbox = undefined;
+  if (throwIt) throw value;
+  return value;
+}
+
+/** Releases a coroutine that never ran. */
+export function discardCoroutine(id: number): void {
+  native.discard(id);
+}
+
+/** The value the first resume passed to a starting coroutine. */
+export function takeStartValue(): unknown {
+  const value = mailbox;
+  mailbox = undefined;
+  return value;
+}
+
+export function engineStats() {
+  return native.stats();
+}

@@ -1,0 +1,87 @@
+// Every error class greenthread throws, each documented by the misuse or event that raises
+// it. Each has a fixed `name` and `code`; `instanceof` also recognises instances made by
+// another loaded copy of the package (they share the `Symbol.for` brand).
+
+const brand = Symbol.for('greenthread.error');
+
+function branded(name: string) {
+  return function hasInstance(this: unknown, value: unknown): boolean {
+    if (typeof this === 'function' && Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const tag = (value as { [brand]?: readonly string[] } | null | undefined)?.[brand];
+    return Array.isArray(tag) && tag.includes(name);
+  };
+}
+
+function setBrand(error: Error, names: readonly string[]): void {
+  Object.defineProperty(error, brand, { value: names, enumerable: false });
+}
+
+/**
+ * The default error of {@link GreenThread.kill}: thrown inside the killed green thread at its
+ * suspension point, and by `wait()` on a thread that ended because of it. Like eventlet's
+ * `GreenletExit`, it is a normal way to end and is never reported to `hub.onError`.
+ */
+export class GreenletExit extends Error {
+  static override [Symbol.hasInstance] = branded('GreenletExit');
+  readonly code = 'ERR_GREENLET_EXIT';
+  constructor(message = 'green thread killed') {
+    super(message);
+    this.name = 'GreenletExit';
+    setBrand(this, ['GreenletExit']);
+  }
+}
+
+/**
+ * A call that can block (`sleep`, `wait`, `waitFor`, ...) was made from plain JavaScript: the
+ * event loop's own stack, a callback or an async function. Only a green thread can wait
+ * without stopping everything else; start one with `spawn()` or `run()`.
+ */
+export class NotInGreenThreadError extends Error {
+  static override [Symbol.hasInstance] = branded('NotInGreenThreadError');
+  readonly code = 'ERR_NOT_IN_GREEN_THREAD';
+  constructor(call = 'this call') {
+    super(`${call} blocks, so it can only be called inside a green thread; ` +
+      'start one with spawn(fn) or run(fn) and call it from there');
+    this.name = 'NotInGreenThreadError';
+    setBrand(this, ['NotInGreenThreadError']);
+  }
+}
+
+/**
+ * The operating system refused a thread for a new green thread: every live green thread owns
+ * an OS thread, and the kernel caps them (`ulimit -u`, `/proc/sys/kernel/threads-max`,
+ * `pid_max`, `vm.max_map_count`) or memory for their stacks ran out. Thrown by `spawn`.
+ */
+export class ThreadLimitError extends Error {
+  static override [Symbol.hasInstance] = branded('ThreadLimitError');
+  readonly code = 'ERR_GREENTHREAD_THREAD_LIMIT';
+  /** The OS error number (e.g. 11, EAGAIN). */
+  readonly errno: number | undefined;
+  constructor(errno?: number, live?: number) {
+    super('cannot start another green thread: the operating system refused a new thread' +
+      (live === undefined ? '' : ` (${live} green threads alive)`) +
+      '; every live green thread needs an OS thread, see the kernel thread limits');
+    this.name = 'ThreadLimitError';
+    this.errno = errno;
+    setBrand(this, ['ThreadLimitError']);
+  }
+}
+
+/**
+ * A green thread tried to suspend inside `AsyncResource#runInAsyncScope()` (what
+ * `AsyncResource.bind` and `EventEmitterAsyncResource` listeners use) on a Node version that
+ * gives no way to set Node's async-context stack aside. Suspending there would corrupt that
+ * stack and abort the process, so the suspension is refused instead: call the blocking
+ * function outside the scope, or from a green thread spawned inside it.
+ */
+export class AsyncScopeSuspendError extends Error {
+  static override [Symbol.hasInstance] = branded('AsyncScopeSuspendError');
+  readonly code = 'ERR_GREENTHREAD_ASYNC_SCOPE';
+  constructor(call = 'this call') {
+    super(`${call} cannot suspend inside AsyncResource#runInAsyncScope() on Node ` +
+      `${process.versions.node}: it would corrupt Node's async-context stack. Call it outside ` +
+      'the scope, or spawn a green thread inside the scope and block there');
+    this.name = 'AsyncScopeSuspendError';
+    setBrand(this, ['AsyncScopeSuspendError']);
+  }
+}

@@ -1,0 +1,40 @@
+// What the hub needs of a green thread: its coroutine, lifecycle state, pending resume and
+// async resource. GreenThread (the public handle) extends this; the hub never needs more.
+import { AsyncResource } from 'node:async_hooks';
+import { ThreadState } from './thread-state';
+
+export abstract class HubThread {
+  /** @internal Lifecycle state; changed only by the hub and by the thread's own body. */
+  state: ThreadState = ThreadState.Unstarted;
+  /** @internal Engine coroutine id while one is reserved, else -1. */
+  coroutine = -1;
+  /**
+   * @internal Incremented at every wake-up. A waker remembers the epoch it saw when the thread
+   * suspended; a wake with an older epoch is stale (the thread was woken some other way, e.g.
+   * killed or timed out) and is ignored.
+   */
+  epoch = 0;
+  /** @internal What the next resume hands in, and whether it is to be thrown. */
+  resumeValue: unknown = undefined;
+  resumeThrow = false;
+  /** @internal Validates this thread's entry in the run queue (stale entries are skipped). */
+  queueSeq = 0;
+  /** @internal Name of the call the thread is suspended in (hub.threads()). */
+  suspendedIn: string | null = null;
+  /** @internal Stack captured at the suspension, when stack capture is on. */
+  suspendedStack: string | undefined = undefined;
+  /**
+   * @internal The thread's async resource: created where it was spawned (so it carries that
+   * place's AsyncLocalStorage stores), entered at every resume.
+   */
+  readonly resource: AsyncResource;
+  readonly asyncId: number;
+
+  constructor() {
+    this.resource = new AsyncResource('GreenThread', { requireManualDestroy: true });
+    this.asyncId = this.resource.asyncId();
+  }
+
+  /** @internal Runs on the thread's own stack at its first resume, until it ends. */
+  abstract runBody(): void;
+}

@@ -1,0 +1,13 @@
+// greenthread: real stackful green threads for Node.js, with eventlet's programming model.
+// This is the package root; CommonJS and ESM importers both get this one module (ESM through
+// Node's CommonJS interop), so they share one hub per JavaScript thread.
+export { run, spawn, spawnN, spawnAfter, spawnAfterLocal } from './spawn';
+export { sleep } from './sleep';
+export { getCurrent, inGreenThread, kill } from './current';
+export { waitFor } from './wait-for';
+export { GreenThread } from './green-thread';
+export { GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError } from './errors';
+export { configure } from './configure';
+export type { ConfigureOptions } from './configure';
+export { hub } from './hub-api';
+export type { GreenThreadInfo } from './hub-api';
