@@ -17,7 +17,9 @@ export const enum ErrorReporting {
   None,
 }
 
-type LinkFn<T> = (thread: GreenThread<T>, ...args: never[]) => unknown;
+// Private state is typed loosely (unknown) so GreenThread<T> stays covariant in T.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LinkFn = (thread: GreenThread<any>, ...args: any[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body<T> = (...args: any[]) => T;
 
@@ -31,19 +33,19 @@ let nextId = 1;
 export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T> {
   /** A number that identifies the thread in diagnostics. */
   readonly id = nextId++;
-  #fn: Body<T> | null;
+  #fn: Body<unknown> | null;
   #args: unknown[] | null;
   #outcome = Outcome.Pending;
-  #value: T | undefined = undefined;
+  #value: unknown = undefined;
   #error: unknown = undefined;
   #reporting: ErrorReporting;
   // Threads blocked in wait(): [thread, epoch] pairs, flattened.
   #waiters: (HubThread | number)[] = [];
-  #links: Array<{ fn: LinkFn<T>; args: unknown[] }> | null = null;
+  #links: Array<{ fn: LinkFn; args: unknown[] }> | null = null;
   #runningLinks = false;
   #began = false;
-  #promise: Promise<T> | null = null;
-  #settle: [(value: T) => void, (error: unknown) => void] | null = null;
+  #promise: Promise<unknown> | null = null;
+  #settle: [(value: unknown) => void, (error: unknown) => void] | null = null;
   /** @internal Cancels a pending spawnAfter timer. */
   cancelStart: (() => void) | null = null;
 
@@ -68,11 +70,11 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   /** @internal The body, on the thread's own stack. */
   runBody(): void {
     this.#began = true;
-    const fn = this.#fn as Body<T>;
+    const fn = this.#fn as Body<unknown>;
     const args = this.#args as unknown[];
     this.#fn = null;
     this.#args = null;
-    let value: T;
+    let value: unknown;
     try {
       value = fn(...args);
     } catch (error) {
@@ -82,7 +84,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#end(Outcome.Returned, value, undefined);
   }
 
-  #end(outcome: Outcome, value: T | undefined, error: unknown): void {
+  #end(outcome: Outcome, value: unknown, error: unknown): void {
     this.#outcome = outcome;
     this.#value = value;
     this.#error = error;
@@ -97,7 +99,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     if (this.#settle !== null) {
       const [resolve, reject] = this.#settle;
       this.#settle = null;
-      if (outcome === Outcome.Returned) resolve(value as T);
+      if (outcome === Outcome.Returned) resolve(value);
       else reject(error);
     }
     this.#runLinks();
@@ -109,9 +111,9 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#runningLinks = true;
     try {
       while (this.#links !== null && this.#links.length > 0) {
-        const { fn, args } = this.#links.shift() as { fn: LinkFn<T>; args: unknown[] };
+        const { fn, args } = this.#links.shift() as { fn: LinkFn; args: unknown[] };
         try {
-          (fn as (...a: unknown[]) => unknown)(this, ...args);
+          fn(this, ...args);
         } catch (error) {
           theHub.report(error, this);
         }
@@ -148,14 +150,14 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
    */
   link<A extends unknown[]>(fn: (thread: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
     validateFunction(fn, 'GreenThread.link()');
-    (this.#links ??= []).push({ fn: fn as unknown as LinkFn<T>, args });
+    (this.#links ??= []).push({ fn: fn as LinkFn, args });
     if (this.#outcome !== Outcome.Pending) this.#runLinks();
   }
 
   /** Removes a link added with {@link link}; returns whether one was removed. */
   unlink(fn: (thread: GreenThread<T>, ...args: never[]) => unknown): boolean {
     if (this.#links === null) return false;
-    const index = this.#links.findIndex((link) => link.fn === (fn as unknown));
+    const index = this.#links.findIndex((link) => link.fn === fn);
     if (index < 0) return false;
     this.#links.splice(index, 1);
     return true;
@@ -202,11 +204,11 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     if (this.#promise === null) {
-      if (this.#outcome === Outcome.Returned) this.#promise = Promise.resolve(this.#value as T);
+      if (this.#outcome === Outcome.Returned) this.#promise = Promise.resolve(this.#value);
       else if (this.#outcome === Outcome.Threw) this.#promise = Promise.reject(this.#error);
-      else this.#promise = new Promise<T>((resolve, reject) => { this.#settle = [resolve, reject]; });
+      else this.#promise = new Promise((resolve, reject) => { this.#settle = [resolve, reject]; });
     }
-    return this.#promise.then(onFulfilled, onRejected);
+    return (this.#promise as Promise<T>).then(onFulfilled, onRejected);
   }
 
   override toString(): string {

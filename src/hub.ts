@@ -261,8 +261,6 @@ function runCurrentBody(): void {
   (theHub.current as HubThread).runBody();
 }
 
-// One hub per JavaScript thread, even if two copies of this package are loaded: the first
-// copy's hub is shared through the global object (each Worker has its own global).
-const hubKey = Symbol.for('greenthread.hub.v0');
-const globalSlot = globalThis as unknown as { [hubKey]?: Hub };
-export const theHub: Hub = globalSlot[hubKey] ?? (globalSlot[hubKey] = new Hub());
+// One hub per JavaScript thread: module state is per isolate, so the main thread and each
+// Worker get their own, and ESM importers share the CommonJS module (src/index.ts).
+export const theHub = new Hub();
