@@ -49,7 +49,7 @@ class Coroutine final : public OsThreadJob {
   Engine* const engine_;
   OsThread* thread_;  // owned by the pool; ours from creation until finished
   v8::Global<v8::Function> entry_;
-  // This coroutine's CPED while it is parked (async-context-data.h).
+  // This coroutine's CPED while it is parked (async-context-data.h); kept as a cache after.
   v8::Global<v8::Value> async_context_data_;
   CoroutineState state_ = CoroutineState::kCreated;
   FinishKind finish_kind_ = FinishKind::kReturned;

@@ -91,6 +91,9 @@ class Engine {
   // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
   // is signalled.
   void HandOff(Baton& to, Baton& mine, bool spin);
+  // Carry the CPED (async-context-data.h) across a handoff.
+  void SaveAsyncContextData(v8::Global<v8::Value>& slot);
+  void RestoreAsyncContextData(const v8::Global<v8::Value>& slot);
 
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
@@ -106,7 +109,7 @@ class Engine {
   // threw. Strictly one handoff happens at a time, so one slot per engine is enough.
   ResumeMode transfer_mode_ = ResumeMode::kValue;
   v8::Global<v8::Value> thrown_;
-  // The hub's CPED while a coroutine runs.
+  // The hub's CPED while a coroutine runs (kept between switches as a cache).
   v8::Global<v8::Value> hub_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
