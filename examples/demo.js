@@ -1,0 +1,41 @@
+// `npm start`: a short tour of greenthread. Blocking-style code in several green threads at
+// once, a promise API used synchronously through waitFor, a kill, and the event loop staying
+// responsive the whole time.
+'use strict';
+const fs = require('node:fs/promises');
+const { run, spawn, sleep, waitFor, GreenletExit } = require('greenthread');
+
+function worker(name, steps, pause) {
+  for (let i = 1; i <= steps; i++) {
+    console.log(`  ${name}: step ${i}/${steps}`);
+    sleep(pause);  // only this green thread waits
+  }
+  return `${name} done`;
+}
+
+run(() => {
+  console.log('1. three workers sleeping in turn, in blocking style:');
+  const workers = [spawn(worker, 'alice', 3, 0.02), spawn(worker, 'bob', 2, 0.03), spawn(worker, 'carol', 1, 0.01)];
+  console.log('  results:', workers.map((w) => w.wait()));
+
+  console.log('2. a promise API used synchronously (waitFor):');
+  const text = waitFor(fs.readFile(__filename, 'utf8'));
+  console.log(`  read ${text.split('\n').length} lines of this file without a callback`);
+
+  console.log('3. the event loop keeps running: a timer fires while a green thread sleeps');
+  const ticks = [];
+  const timer = setInterval(() => ticks.push(Date.now()), 5);
+  sleep(0.05);
+  clearInterval(timer);
+  console.log(`  ${ticks.length} timer ticks happened during sleep(0.05)`);
+
+  console.log('4. kill: the victim\'s finally block runs before kill() returns');
+  const victim = spawn(() => {
+    try { sleep(60); } finally { console.log('  victim: cleaning up'); }
+  });
+  sleep(0);
+  victim.kill();
+  try { victim.wait(); } catch (e) { console.log(`  victim ended with ${e instanceof GreenletExit ? 'GreenletExit' : e}`); }
+
+  return 'tour finished';
+}).then((message) => console.log(message));
