@@ -44,11 +44,14 @@ OsThread* OsThreadPool::Acquire(size_t stack_size, int* error_out) {
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   int rc = pthread_attr_setstacksize(&attr, stack_size);
   if (rc == 0) {
-    // Signals belong to Node's main thread: a pooled thread inherits a fully blocked mask so
-    // SIGINT, SIGTERM, SIGCHLD, ... are always delivered where libuv expects them.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    // Asynchronous signals belong to Node's main thread: a pooled thread blocks them so
+    // SIGINT, SIGTERM, SIGCHLD, ... are always delivered where libuv expects them. Faults stay
+    // unblocked: V8's WebAssembly trap handler catches SIGSEGV on whichever thread runs the
+    // code, and a fault with its signal blocked would kill the process outright.
+    sigset_t blocked, previous;
+    sigfillset(&blocked);
+    for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&blocked, fault);
+    pthread_sigmask(SIG_SETMASK, &blocked, &previous);
     pthread_t handle;
     rc = pthread_create(&handle, &attr, &OsThread::Main, thread);
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
