@@ -39,8 +39,12 @@ export const hub = {
     theHub.setCaptureStacks(Boolean(on));
   },
 
-  /** Engine and scheduler counters: live coroutines, pooled OS threads, ready queue length. */
-  stats(): { liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; readyThreads: number } {
+  /**
+   * Engine and scheduler counters: `liveGreenThreads` (spawned, not ended), `liveCoroutines`
+   * (holding an OS thread), `liveThreads` / `idleThreads` / `threadsStarted` (the OS thread
+   * pool: alive, idle in the pool, ever started), `readyThreads` (queued to run).
+   */
+  stats(): { liveGreenThreads: number; liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; readyThreads: number } {
     return theHub.stats();
   },
 };

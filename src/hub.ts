@@ -252,7 +252,7 @@ export class Hub {
   }
 
   stats() {
-    return { ...engineStats(), readyThreads: this.queue.length - this.head, liveThreads: this.live.size };
+    return { ...engineStats(), readyThreads: this.queue.length - this.head, liveGreenThreads: this.live.size };
   }
 }
 

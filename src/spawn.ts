@@ -29,13 +29,18 @@ export function spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args
 
 /**
  * Runs `fn()` as a new green thread and returns a promise of its result: the way into green
- * threads from ordinary (async) code. The promise rejects with the thread's exception; nothing
- * else reports it.
+ * threads from ordinary (async) code. The promise rejects with the thread's exception (or with
+ * ThreadLimitError if no OS thread could be had); nothing else reports it.
+ * @throws TypeError if `fn` is not a function.
  */
 export function run<T>(fn: () => T): Promise<T> {
   validateFunction(fn, 'run()');
   const thread = new GreenThread<T>(fn, [], ErrorReporting.None);
-  theHub.register(thread, true);
+  try {
+    theHub.register(thread, true);
+  } catch (error) {
+    return Promise.reject(error);  // e.g. ThreadLimitError: async callers expect a rejection
+  }
   return new Promise<T>((resolve, reject) => { thread.then(resolve, reject); });
 }
 
@@ -72,8 +77,7 @@ function startLater<A extends unknown[], T>(delay: number, fn: (...args: A) => T
     try {
       theHub.register(thread, true);
     } catch (error) {
-      thread.cancel(error);
-      theHub.report(error, thread);
+      thread.cancel(error);  // ends it with the error, which reports it to hub.onError
     }
   }, delay * 1000);
   thread.cancelStart = () => clearTimeout(timer);

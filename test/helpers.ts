@@ -25,14 +25,7 @@ export const PKG = JSON.stringify(root);
 
 /** Runs `source` as a CommonJS script with `node -e` in a child process. */
 export function runChild(source: string, options: { args?: string[]; nodeArgs?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): ChildResult {
-  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])], {
-    cwd: options.cwd ?? root,
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 30000,
-    env: { ...process.env, ...options.env },
-    input: options.input,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+  return runNode([...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])], options);
 }
 
 let home: string | undefined;
@@ -47,4 +40,94 @@ export function packageHome(): string {
     fs.symlinkSync(root, path.join(home, 'node_modules', 'greenthread'), 'dir');
   }
   return home;
+}
+
+// --- Child processes that run scripts from files, and children driven while they run (signals).
+
+/** Text that only a crashed or aborted process prints (V8/Node fatal errors, sanitizer-style reports). */
+export const CRASH_TEXT = /FATAL ERROR|Fatal error|Check failed|Aborted|Segmentation fault|core dumped|async hook stack has become corrupted|Native stack trace|Disposing the isolate/;
+
+/** Writes `files` (name → contents) into a fresh temporary directory and returns its path. */
+export function fixtureDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'greenthread-fixture-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** Runs `node ...args` synchronously (SIGKILL after `timeoutMs`, so a hang shows as signal SIGKILL). */
+export function runNode(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): ChildResult {
+  const result = spawnSync(process.execPath, args, {
+    cwd: options.cwd ?? root,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 30000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, ...options.env },
+    input: options.input,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A child process started by {@link startNode}, running while the test talks to it. */
+export interface RunningChild {
+  readonly child: import('node:child_process').ChildProcess;
+  /** Resolves once the child's stdout contains `text` (rejects if it exits first). */
+  waitForOutput(text: string): Promise<void>;
+  /** Settles when the child has exited; SIGKILLed after `timeoutMs` if it never does. */
+  readonly exited: Promise<ChildResult>;
+}
+
+/** Starts `node ...args` asynchronously (use `['-e', source]` for an inline script). */
+export function startNode(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): RunningChild {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child = spawn(process.execPath, args, { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let done = false;
+  const watchers: Array<{ text: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+    for (let i = watchers.length - 1; i >= 0; i--) {
+      if (stdout.includes(watchers[i].text)) watchers.splice(i, 1)[0].resolve();
+    }
+  });
+  child.stderr.on('data', (chunk: string) => { stderr += chunk; });
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30000);
+  const exited = new Promise<ChildResult>((resolve) => {
+    child.on('close', (status, signal) => {
+      done = true;
+      clearTimeout(killer);
+      for (const w of watchers.splice(0)) w.reject(new Error(`child exited (${status ?? signal}) before printing ${JSON.stringify(w.text)}; stdout: ${stdout}; stderr: ${stderr}`));
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    exited,
+    waitForOutput(text: string): Promise<void> {
+      if (stdout.includes(text)) return Promise.resolve();
+      if (done) return Promise.reject(new Error(`child exited before printing ${JSON.stringify(text)}; stdout: ${stdout}; stderr: ${stderr}`));
+      return new Promise((resolve, reject) => { watchers.push({ text, resolve, reject }); });
+    },
+  };
+}
+
+/**
+ * Prelude for child scripts that end by calling `report(value)`: prints `RESULT <json>`, and
+ * complains on stderr if the script exits 0 without reporting (so a silent early exit fails).
+ */
+export const REPORTING = `let resultReported = false;
+function report(value) { resultReported = true; console.log('RESULT ' + JSON.stringify(value)); }
+process.on('exit', (code) => { if (code === 0 && !resultReported) console.error('the script ended without reporting a result'); });`;
+
+/** Checks a clean exit 0 (no crash text, nothing on stderr) and returns what the script reported. */
+export function resultOf(child: ChildResult): any {  // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect(child.stderr).not.toMatch(CRASH_TEXT);
+  expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  expect(line).toBeDefined();
+  return JSON.parse((line as string).slice('RESULT '.length));
 }
