@@ -286,12 +286,12 @@ describe('spawnAfter and spawnAfterLocal', () => {
     const log: string[] = [];
     let local: GreenThread | undefined;
     await green(() => {
-      const spawner = spawn(() => {
-        local = spawnAfterLocal(0.005, () => log.push('local ran'));
-        spawnAfterLocal(0, () => log.push('alive spawner: runs')).wait();
-      });
+      // The spawner returns without suspending, so it is dead before any timer can fire.
+      const spawner = spawn(() => { local = spawnAfterLocal(0, () => log.push('local ran')); });
       spawner.wait();
-      sleep(0.02);
+      // A spawner still alive (blocked in wait) when the timer fires: its thread runs.
+      spawn(() => spawnAfterLocal(0.001, () => log.push('alive spawner: runs')).wait()).wait();
+      sleep(0.005);
       expect(() => (local as GreenThread).wait()).toThrow(GreenletExit);
     });
     expect(log).toEqual(['alive spawner: runs']);
