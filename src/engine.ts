@@ -37,6 +37,11 @@ export function yieldToHub(expectSoon: boolean): unknown {
   return value;
 }
 
+/** Hint that coroutine `id` will be resumed shortly: a sleeping thread starts spinning. */
+export function prodCoroutine(id: number): void {
+  native.prod(id);
+}
+
 /** Releases a coroutine that never ran. */
 export function discardCoroutine(id: number): void {
   native.discard(id);

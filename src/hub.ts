@@ -9,7 +9,7 @@
 // yields to the event loop so timers and I/O are never starved by threads looping on sleep(0).
 // Microtasks (promise reactions, waitFor) run when a turn returns to the loop.
 import { performance } from 'node:perf_hooks';
-import { createCoroutine, discardCoroutine, engineStats, resumeCoroutine, yieldToHub } from './engine';
+import { createCoroutine, discardCoroutine, engineStats, prodCoroutine, resumeCoroutine, yieldToHub } from './engine';
 import { HubThread } from './hub-thread';
 import { isResumable, stateName, ThreadState } from './thread-state';
 import { restoreNestedScopes, setAsideNestedScopes } from './async-scope-stack';
@@ -160,6 +160,12 @@ export class Hub {
   private enqueue(thread: HubThread): void {
     this.queue.push(thread);
     this.seqs.push(++thread.queueSeq);
+    // First in line: if its OS thread sleeps in the kernel, wake it now so the wake-up latency
+    // (tens of microseconds on a VM) overlaps the way to its turn. Threads further back are
+    // woken one ahead by the turn itself; prodding a crowd would have them all spinning.
+    if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
+      prodCoroutine(thread.coroutine);
+    }
     if (!this.inTurn && !this.turnScheduled) {
       this.turnScheduled = true;
       setImmediate(this.turn);
@@ -180,7 +186,12 @@ export class Hub {
           const seq = this.seqs[this.head];
           this.queue[this.head] = undefined;
           this.head++;
-          if (thread.queueSeq === seq && isResumable(thread.state)) this.switchTo(thread);
+          if (thread.queueSeq !== seq || !isResumable(thread.state)) continue;
+          // The next thread in line is woken now (if it sleeps in the kernel) so its wake-up
+          // overlaps this one's run; waking more than one ahead just crowds two vCPUs.
+          const next = this.queue[this.head];
+          if (next !== undefined && next.coroutine >= 0) prodCoroutine(next.coroutine);
+          this.switchTo(thread);
         }
         if (this.head === this.queue.length) {
           this.queue.length = 0;

@@ -9,6 +9,7 @@ export interface NativeEngine {
   resume(id: number, throwIt: boolean): boolean;
   yield(expectSoon: boolean): boolean;
   discard(id: number): void;
+  prod(id: number): void;
   currentId(): number;
   setStackSize(bytes: number): void;
   getStackSize(): number;

@@ -73,3 +73,15 @@ test('a WebAssembly out-of-bounds trap in a green thread is a catchable error, n
   expect(result.status).toBe(0);
   expect(result.stdout.trim()).toBe('0 RuntimeError');
 });
+
+test('prod (the about-to-resume hint) is harmless for any id and any state', () => {
+  const id = createCoroutine(() => { yieldToHub(false); });
+  native.prod(id);           // created, never run
+  resumeCoroutine(id, undefined, false);
+  native.prod(id);           // parked, asleep in the kernel: wakes and spins
+  native.prod(id);
+  expect(resumeCoroutine(id, undefined, false)).toBe(true);
+  native.prod(id);           // finished
+  native.prod(-1);
+  native.prod(1 << 30);
+});

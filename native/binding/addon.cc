@@ -112,6 +112,11 @@ void Discard(const FunctionCallbackInfo<Value>& info) {
   if (status != EngineStatus::kOk) ThrowStatus(info.GetIsolate(), status, 0);
 }
 
+// prod(id: number): void  (hint: about to be resumed)
+void Prod(const FunctionCallbackInfo<Value>& info) {
+  EngineOf(info)->Prod(info[0].As<v8::Int32>()->Value());
+}
+
 // currentId(): number  (-1 on the hub thread)
 void CurrentId(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(EngineOf(info)->current_id());
@@ -176,6 +181,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("resume", Resume);
   method("yield", Yield);
   method("discard", Discard);
+  method("prod", Prod);
   method("currentId", CurrentId);
   method("setStackSize", SetStackSize);
   method("getStackSize", GetStackSize);

@@ -13,8 +13,7 @@ namespace greenthread {
 namespace {
 
 std::atomic<uint32_t> g_max_spin_nanos{50000};
-// The first part of a spin only pauses; after it, every check also offers the core away.
-constexpr uint64_t kPureSpinNanos = 2000;
+
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -55,21 +54,33 @@ bool Baton::SpinFor(uint32_t nanos) {
       if (state_.load(std::memory_order_acquire) == kSignalled) return true;
       CpuRelax();
     }
-    const uint64_t now = NowNanos();
-    if (now >= deadline) return false;
-    // Past the first microseconds, give the core to any other runnable thread between checks:
-    // on a 2-vCPU machine a third busy thread would otherwise starve the one doing real work.
-    if (now + nanos - deadline > kPureSpinNanos) sched_yield();
+    if (NowNanos() >= deadline) return false;
+    // Offer the core to any other runnable thread between checks: on a 2-vCPU machine a third
+    // busy thread (hub, waiter and worker all waiting at once) would otherwise starve the one
+    // doing real work. Measured: pausing 2 us before the first yield made spawn+wait ~35%
+    // slower and changed nothing for a lone switching pair.
+    sched_yield();
   }
 }
 
-void Baton::Sleep() {
+bool Baton::Sleep() {
   uint32_t expected = kIdle;
-  if (state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) {
-    // Spurious wake-ups and EINTR simply loop: only Signal() moves the state off kSleeping.
-    while (state_.load(std::memory_order_acquire) == kSleeping) {
-      Futex(&state_, FUTEX_WAIT_PRIVATE, kSleeping);
-    }
+  if (!state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) {
+    return true;  // signalled before we could sleep
+  }
+  // Spurious wake-ups and EINTR simply loop: only Signal() and Prod() move the state.
+  for (;;) {
+    const uint32_t state = state_.load(std::memory_order_acquire);
+    if (state == kSignalled) return true;
+    if (state == kIdle) return false;  // prodded
+    Futex(&state_, FUTEX_WAIT_PRIVATE, kSleeping);
+  }
+}
+
+void Baton::Prod() {
+  uint32_t expected = kSleeping;
+  if (state_.compare_exchange_strong(expected, kIdle, std::memory_order_acq_rel)) {
+    Futex(&state_, FUTEX_WAKE_PRIVATE, 1);
   }
 }
 
@@ -80,23 +91,27 @@ void Baton::Wait(bool may_spin) {
     spin_initialised_ = true;
   }
   if (spin_nanos_ > max_spin) spin_nanos_ = max_spin;
-  if (!may_spin || max_spin == 0) {
-    Sleep();
-  } else {
-    const uint64_t start = NowNanos();
-    if (SpinFor(spin_nanos_)) {
-      // The partner came back while we spun: spinning pays here, keep growing the budget.
+  const bool adapt = may_spin && max_spin > 0;
+  const uint64_t start = adapt ? NowNanos() : 0;
+  bool spin = adapt;
+  bool caught_spinning = false;
+  for (;;) {
+    if (spin && SpinFor(spin_nanos_ > 1000 ? spin_nanos_ : 1000)) {
+      caught_spinning = true;
+      break;
+    }
+    if (Sleep()) break;
+    // Prodded awake: the signal is expected any moment, so wait for it on the CPU.
+    spin = max_spin > 0;
+  }
+  if (adapt) {
+    // Had the budget been enough, or would a larger one have caught this signal? Then grow
+    // it; if the partner took longer than any spin we allow, halve it so a long-running
+    // partner stops costing CPU.
+    if (caught_spinning || NowNanos() - start < max_spin) {
       spin_nanos_ = spin_nanos_ < 1000 ? 1000 : spin_nanos_ * 2;
     } else {
-      Sleep();
-      // Had the spin budget been larger, would spinning have caught this signal? If so grow it
-      // back; if the partner took longer than any spin we allow, halve it so a long-running
-      // partner stops costing CPU.
-      if (NowNanos() - start < max_spin) {
-        spin_nanos_ = spin_nanos_ < 1000 ? 1000 : spin_nanos_ * 2;
-      } else {
-        spin_nanos_ /= 2;
-      }
+      spin_nanos_ /= 2;
     }
     if (spin_nanos_ > max_spin) spin_nanos_ = max_spin;
   }

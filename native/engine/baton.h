@@ -6,9 +6,9 @@
 // resumed again within microseconds, and a futex wake-up across cores costs tens of
 // microseconds on this class of machine (DESIGN.md). The spin budget adapts: a waiter whose
 // recent waits ended while spinning keeps spinning, one whose waits outlast the budget stops
-// burning CPU and parks at once. A parked waiter costs nothing. Past its first microseconds a
-// spin also yields the core between checks (sched_yield): with two vCPUs, the hub waiting on a
-// green thread and a green thread waiting to be resumed must not starve the one that runs.
+// burning CPU and parks at once. A parked waiter costs nothing. A spin yields the core between
+// checks (sched_yield): with two vCPUs, the hub waiting on a green thread and a green thread
+// waiting to be resumed must not starve the one that runs.
 #pragma once
 
 #include <atomic>
@@ -30,14 +30,21 @@ class Baton {
   // the waiter parks at once, which is what idle pool threads and long waits want.
   void Wait(bool may_spin);
 
+  // Tells a waiter asleep in the kernel that the signal is coming soon: it wakes and spins for
+  // it instead, so the kernel's wake-up latency overlaps the signaller's remaining work. Does
+  // nothing to a waiter that is spinning or already signalled. Any thread may call it.
+  void Prod();
+
   // Upper bound of a spin, in nanoseconds; 0 turns spinning off.
   static void SetMaxSpinNanos(uint32_t nanos);
 
  private:
   // kIdle: nobody signalled; kSignalled: signal pending; kSleeping: the waiter is in futex_wait.
+  // Prod() moves kSleeping back to kIdle.
   enum : uint32_t { kIdle = 0, kSignalled = 1, kSleeping = 2 };
   bool SpinFor(uint32_t nanos);
-  void Sleep();
+  // Sleeps in the kernel; returns true when signalled, false when prodded.
+  bool Sleep();
 
   std::atomic<uint32_t> state_{kIdle};
   // Current spin budget in nanoseconds, adapted after every wait. Only the waiter touches it.

@@ -143,6 +143,14 @@ v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
   return v8::Just(transfer_mode_);
 }
 
+void Engine::Prod(int32_t id) {
+  Coroutine* co = Lookup(id);
+  if (co != nullptr && (co->state_ == CoroutineState::kParked ||
+                        co->state_ == CoroutineState::kCreated)) {
+    co->thread_->baton.Prod();
+  }
+}
+
 EngineStatus Engine::Discard(int32_t id) {
   Coroutine* co = Lookup(id);
   if (co == nullptr || co->state_ != CoroutineState::kCreated) return EngineStatus::kBadCoroutine;

@@ -65,6 +65,10 @@ class Engine {
   // `expect_soon` lets the parked thread spin briefly (Baton::Wait).
   v8::Maybe<ResumeMode> Yield(bool expect_soon, EngineStatus* status);
 
+  // Hint that coroutine `id` is about to be resumed: if its thread sleeps in the kernel, it
+  // starts spinning (Baton::Prod). Safe for any id.
+  void Prod(int32_t id);
+
   // Releases a coroutine that never started (cancelled before its first resume).
   EngineStatus Discard(int32_t id);
 
