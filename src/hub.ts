@@ -15,8 +15,9 @@ import { isResumable, stateName, ThreadState } from './thread-state';
 import { restoreNestedScopes, setAsideNestedScopes } from './async-scope-stack';
 
 const TURN_BUDGET_MS = 1;
-// A thread that reschedules itself spins (rather than sleeping in the kernel) while it waits
-// for its next turn only when this few threads are ahead of it in the run queue.
+// A thread that suspends spins (rather than sleeping in the kernel) while it waits to be woken
+// only when this few threads are ready: then the hub has little else to do and whatever it
+// waits for is likely to come soon.
 const SPIN_QUEUE_LIMIT = 2;
 
 /** Receives exceptions nobody else will see: from spawnN threads and link callbacks. */
@@ -94,7 +95,9 @@ export class Hub {
     thread.epoch++;
     thread.state = ThreadState.Ready;
     this.enqueue(thread);
-    return this.park(thread, call, this.queue.length - this.head <= SPIN_QUEUE_LIMIT);
+    // It runs again within this turn, so it waits on the CPU; its baton's adaptive budget stops
+    // the spinning when the queue ahead is long enough to make the wait outlast it.
+    return this.park(thread, call, true);
   }
 
   private park(thread: HubThread, call: string, expectSoon: boolean): unknown {
