@@ -28,11 +28,26 @@ export function resumeCoroutine(id: number, value: unknown, throwIt: boolean): b
   return native.resume(id, throwIt);
 }
 
-/** Gives the baton back to the hub; returns (or throws) what the hub resumes us with. */
-export function yieldToHub(expectSoon: boolean): unknown {
-  const throwIt = native.yield(expectSoon);
+/**
+ * Gives the baton back to the hub and parks until resumed. Returns true when the hub resumed
+ * us to throw; the value (or error) is then taken with {@link takeMailbox}. An exception from
+ * this call itself (a stack overflow on the way in) means we never parked.
+ */
+export function parkOnHub(expectSoon: boolean): boolean {
+  return native.yield(expectSoon);
+}
+
+/** Takes the value the last handoff left in the mailbox (a coroutine's start value too). */
+export function takeMailbox(): unknown {
   const value = mailbox;
   mailbox = undefined;
+  return value;
+}
+
+/** parkOnHub + takeMailbox: returns (or throws) what the hub resumes us with. */
+export function yieldToHub(expectSoon: boolean): unknown {
+  const throwIt = parkOnHub(expectSoon);
+  const value = takeMailbox();
   if (throwIt) throw value;
   return value;
 }
@@ -45,13 +60,6 @@ export function prodCoroutine(id: number): void {
 /** Releases a coroutine that never ran. */
 export function discardCoroutine(id: number): void {
   native.discard(id);
-}
-
-/** The value the first resume passed to a starting coroutine. */
-export function takeStartValue(): unknown {
-  const value = mailbox;
-  mailbox = undefined;
-  return value;
 }
 
 export function engineStats() {

@@ -192,7 +192,6 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.cancelStart?.();
     this.cancelStart = null;
     theHub.discard(this);
-    this.state = ThreadState.Dead;
     this.#fn = null;
     this.#args = null;
     this.#end(Outcome.Threw, undefined, error);

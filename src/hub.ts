@@ -9,12 +9,14 @@
 // yields to the event loop so timers and I/O are never starved by threads looping on sleep(0).
 // Microtasks (promise reactions, waitFor) run when a turn returns to the loop.
 import { performance } from 'node:perf_hooks';
-import { createCoroutine, discardCoroutine, engineStats, prodCoroutine, resumeCoroutine, yieldToHub } from './engine';
+import { createCoroutine, discardCoroutine, engineStats, parkOnHub, prodCoroutine, resumeCoroutine, takeMailbox } from './engine';
 import { HubThread } from './hub-thread';
-import { isResumable, stateName, ThreadState } from './thread-state';
+import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { restoreNestedScopes, setAsideNestedScopes } from './async-scope-stack';
 
 const TURN_BUDGET_MS = 1;
+// GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
+const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // A thread that suspends spins (rather than sleeping in the kernel) while it waits to be woken
 // only when this few threads are ready: then the hub has little else to do and whatever it
 // waits for is likely to come soon.
@@ -31,6 +33,14 @@ export interface ThreadInfo {
   suspendedIn: string | null;
   /** Stack at the suspension, when captured (hub.captureStacks(true)). */
   stack?: string;
+}
+
+/** Moves `thread` to `to`; in debug mode, refuses a transition the lifecycle does not allow. */
+function transition(thread: HubThread, to: ThreadState): void {
+  if (DEBUG && !canTransition(thread.state, to)) {
+    throw new Error(`greenthread internal error: ${String(thread)} cannot go from ${stateName(thread.state)} to ${stateName(to)}`);
+  }
+  thread.state = to;
 }
 
 function defaultErrorHandler(error: unknown, thread: HubThread | null): void {
@@ -54,17 +64,12 @@ export class Hub {
   private captureStacks = false;
 
   /**
-   * Registers `thread` and reserves its coroutine (throws ThreadLimitError if the OS refuses
-   * a thread). `queue` false leaves it unqueued, for a caller that starts it later.
+   * Registers `thread`, reserves its coroutine (throws ThreadLimitError if the OS refuses a
+   * thread) and queues it to start at the hub's next turn.
    */
-  register(thread: HubThread, queue: boolean): void {
+  start(thread: HubThread): void {
     thread.coroutine = createCoroutine(runCurrentBody);
     this.live.add(thread);
-    if (queue) this.enqueue(thread);
-  }
-
-  /** Queues a registered, unstarted thread to start at the hub's next turn. */
-  start(thread: HubThread): void {
     this.enqueue(thread);
   }
 
@@ -75,6 +80,7 @@ export class Hub {
       thread.coroutine = -1;
     }
     thread.queueSeq++;
+    transition(thread, ThreadState.Dead);
     this.live.delete(thread);
     thread.resource.emitDestroy();
   }
@@ -84,43 +90,50 @@ export class Hub {
    * now. Returns the wake value, or throws the wake error. Green threads only.
    */
   suspend(call: string, expectSoon = this.queue.length - this.head <= SPIN_QUEUE_LIMIT): unknown {
-    const thread = this.current as HubThread;
-    thread.state = ThreadState.Suspended;
-    return this.park(thread, call, expectSoon);
+    return this.park(this.current as HubThread, call, false, expectSoon);
   }
 
   /** Parks the running green thread at the back of the run queue (sleep(0)). */
   reschedule(call: string): unknown {
-    const thread = this.current as HubThread;
-    thread.epoch++;
-    thread.state = ThreadState.Ready;
-    this.enqueue(thread);
     // It runs again within this turn, so it waits on the CPU; its baton's adaptive budget stops
     // the spinning when the queue ahead is long enough to make the wait outlast it.
-    return this.park(thread, call, true);
+    return this.park(this.current as HubThread, call, true, true);
   }
 
-  private park(thread: HubThread, call: string, expectSoon: boolean): unknown {
-    // Refuses (throws) before anything is handed over if the stack cannot be set aside.
-    let nested;
+  private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
+    let nested = null;
+    let throwIt: boolean;
     try {
+      // Anything here may throw before the thread is handed over: the async stack cannot be
+      // set aside (AsyncScopeSuspendError), or the JS stack overflows on the way in. Then the
+      // thread simply keeps running, as if it had never tried to suspend.
       nested = setAsideNestedScopes(thread.asyncId, call);
+      if (requeue) {
+        thread.epoch++;
+        transition(thread, ThreadState.Ready);
+        this.enqueue(thread);
+      } else {
+        transition(thread, ThreadState.Suspended);
+      }
+      thread.suspendedIn = call;
+      if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
+      throwIt = parkOnHub(expectSoon);
     } catch (error) {
       this.unpark(thread);
+      if (nested !== null) restoreNestedScopes(nested);
       throw error;
-    }
-    thread.suspendedIn = call;
-    if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
-    try {
-      return yieldToHub(expectSoon);
     } finally {
       thread.suspendedIn = null;
       thread.suspendedStack = undefined;
-      if (nested !== null) restoreNestedScopes(nested);
     }
+    if (nested !== null) restoreNestedScopes(nested);
+    const value = takeMailbox();
+    if (throwIt) throw value;
+    return value;
   }
 
-  // Undo a suspend/reschedule that was refused before the thread parked.
+  // Undo a suspend/reschedule that was refused before the thread parked: the one move the
+  // lifecycle table does not list, since the thread never actually left Running.
   private unpark(thread: HubThread): void {
     thread.epoch++;
     thread.queueSeq++;
@@ -134,7 +147,7 @@ export class Hub {
   wake(thread: HubThread, epoch: number, value: unknown, throwIt = false): boolean {
     if (thread.state !== ThreadState.Suspended || thread.epoch !== epoch) return false;
     thread.epoch++;
-    thread.state = ThreadState.Ready;
+    transition(thread, ThreadState.Ready);
     thread.resumeValue = value;
     thread.resumeThrow = throwIt;
     this.enqueue(thread);
@@ -221,7 +234,7 @@ export class Hub {
     const throwIt = thread.resumeThrow;
     thread.resumeValue = undefined;
     thread.resumeThrow = false;
-    thread.state = ThreadState.Running;
+    transition(thread, ThreadState.Running);
     this.current = thread;
     let finished: boolean;
     try {
@@ -231,7 +244,7 @@ export class Hub {
     }
     if (finished) {
       thread.coroutine = -1;
-      thread.state = ThreadState.Dead;
+      transition(thread, ThreadState.Dead);
       this.live.delete(thread);
       thread.resource.emitDestroy();
     }

@@ -14,7 +14,7 @@ import { validateFunction, validateSeconds } from './validate';
 export function spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
   validateFunction(fn, 'spawn()');
   const thread = new GreenThread<T>(fn, args, ErrorReporting.Hub);
-  theHub.register(thread, true);
+  theHub.start(thread);
   return thread;
 }
 
@@ -24,7 +24,7 @@ export function spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A)
  */
 export function spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
   validateFunction(fn, 'spawnN()');
-  theHub.register(new GreenThread(fn, args, ErrorReporting.Hub), true);
+  theHub.start(new GreenThread(fn, args, ErrorReporting.Hub));
 }
 
 /**
@@ -37,7 +37,7 @@ export function run<T>(fn: () => T): Promise<T> {
   validateFunction(fn, 'run()');
   const thread = new GreenThread<T>(fn, [], ErrorReporting.None);
   try {
-    theHub.register(thread, true);
+    theHub.start(thread);
   } catch (error) {
     return Promise.reject(error);  // e.g. ThreadLimitError: async callers expect a rejection
   }
@@ -75,7 +75,7 @@ function startLater<A extends unknown[], T>(delay: number, fn: (...args: A) => T
       return;
     }
     try {
-      theHub.register(thread, true);
+      theHub.start(thread);
     } catch (error) {
       thread.cancel(error);  // ends it with the error, which reports it to hub.onError
     }

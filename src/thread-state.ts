@@ -2,7 +2,8 @@
 // predicates, so every place that asks "can this thread be resumed?" asks the same question.
 //
 //   Unstarted ──start──▶ Running ◀──resume── Ready ◀──wake── Suspended
-//       │                  │  └──────────suspend──────────────────▲
+//       │                  │ │ └──sleep(0)────────▲               ▲
+//       │                  │ └──────────suspend───────────────────┘
 //       └──kill/cancel──▶ Dead ◀──return/throw──┘
 
 export const enum ThreadState {
@@ -20,9 +21,9 @@ export const enum ThreadState {
 
 const allowed: ReadonlyArray<ReadonlyArray<ThreadState>> = [
   /* Unstarted */ [ThreadState.Running, ThreadState.Dead],
-  /* Running   */ [ThreadState.Suspended, ThreadState.Dead],
+  /* Running   */ [ThreadState.Suspended, ThreadState.Ready, ThreadState.Dead],
   /* Suspended */ [ThreadState.Ready],
-  /* Ready     */ [ThreadState.Running, ThreadState.Ready],
+  /* Ready     */ [ThreadState.Running],
   /* Dead      */ [],
 ];
 

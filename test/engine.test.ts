@@ -1,13 +1,13 @@
 // The engine under the hub: raw coroutine resume/yield with values and errors, its refusals,
 // OS-thread reuse, and faults (WebAssembly traps) on a green thread's OS thread.
-import { createCoroutine, discardCoroutine, engineStats, resumeCoroutine, takeStartValue, yieldToHub } from '../src/engine';
+import { createCoroutine, discardCoroutine, engineStats, resumeCoroutine, takeMailbox, yieldToHub } from '../src/engine';
 import { native } from '../src/native';
 import { PKG, runChild } from './helpers';
 
 test('resume and yield pass values both ways; resume-by-throwing throws at the yield', () => {
   const log: unknown[] = [];
   const id = createCoroutine(() => {
-    log.push(['start', takeStartValue()]);
+    log.push(['start', takeMailbox()]);
     log.push(['got', yieldToHub(false)]);
     try {
       yieldToHub(true);
