@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "engine/baton.h"
 #include "engine/engine.h"
@@ -54,17 +55,16 @@ void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
       break;
   }
   Local<v8::Context> context = isolate->GetCurrentContext();
+  std::string text = message;
+  if (os_error != 0) text = text + ": " + std::strerror(os_error);
   Local<Value> error = v8::Exception::Error(
-      v8::String::NewFromUtf8(isolate, message).ToLocalChecked());
+      v8::String::NewFromUtf8(isolate, text.c_str()).ToLocalChecked());
   Local<v8::Object> object = error.As<v8::Object>();
   object->Set(context, v8::String::NewFromUtf8Literal(isolate, "code"),
               v8::String::NewFromUtf8(isolate, code).ToLocalChecked()).Check();
   if (os_error != 0) {
     object->Set(context, v8::String::NewFromUtf8Literal(isolate, "errno"),
                 v8::Integer::New(isolate, os_error)).Check();
-    object->Set(context, v8::String::NewFromUtf8Literal(isolate, "syscall"),
-                v8::String::NewFromUtf8(isolate, std::strerror(os_error)).ToLocalChecked())
-        .Check();
   }
   isolate->ThrowException(error);
 }
