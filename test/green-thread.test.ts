@@ -282,6 +282,30 @@ describe('spawnAfter and spawnAfterLocal', () => {
     expect(value).toBe('finished');
   });
 
+  test('spawnAfter(0) that has started: cancel has no effect, kill ends it', async () => {
+    const results = await green(() => {
+      const waiter = (x: number) => { sleep(0.01); return x; };
+      const cancelled = spawnAfter(0, waiter, 22);
+      const killed = spawnAfter(0, waiter, 23);
+      sleep(0.002);  // both timers fired and both threads are asleep inside waiter
+      cancelled.cancel();
+      killed.kill();
+      let killedOutcome: unknown;
+      try { killedOutcome = killed.wait(); } catch (e) { killedOutcome = (e as Error).name; }
+      return [cancelled.wait(), killedOutcome, killed.dead];
+    });
+    expect(results).toEqual([22, 'GreenletExit', true]);
+  });
+
+  test('a thread spawned by one that exits at once still runs (only spawnAfterLocal is local)', async () => {
+    const log: string[] = [];
+    await green(() => {
+      spawn(() => { spawn(() => log.push('grandchild ran')); }).wait();
+      sleep(0.002);
+    });
+    expect(log).toEqual(['grandchild ran']);
+  });
+
   test('spawnAfterLocal is dropped if its spawner has exited', async () => {
     const log: string[] = [];
     let local: GreenThread | undefined;
