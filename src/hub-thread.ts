@@ -3,6 +3,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { ThreadState } from './thread-state';
 
+/** The scheduling state every green thread carries; see {@link GreenThread} for the API. */
 export abstract class HubThread {
   /** @internal Lifecycle state; changed only by the hub and by the thread's own body. */
   state: ThreadState = ThreadState.Unstarted;
@@ -14,8 +15,9 @@ export abstract class HubThread {
    * killed or timed out) and is ignored.
    */
   epoch = 0;
-  /** @internal What the next resume hands in, and whether it is to be thrown. */
+  /** @internal What the next resume hands in. */
   resumeValue: unknown = undefined;
+  /** @internal Whether the next resume throws resumeValue at the suspension point. */
   resumeThrow = false;
   /** @internal Validates this thread's entry in the run queue (stale entries are skipped). */
   queueSeq = 0;
@@ -28,6 +30,7 @@ export abstract class HubThread {
    * place's AsyncLocalStorage stores), entered at every resume.
    */
   readonly resource: AsyncResource;
+  /** @internal The async id of `resource`, compared at every suspension. */
   readonly asyncId: number;
 
   constructor() {
