@@ -9,6 +9,9 @@
 // yields to the event loop so timers and I/O are never starved by threads looping on sleep(0).
 // Microtasks (promise reactions, waitFor) run when a turn returns to the loop.
 import { performance } from 'node:perf_hooks';
+// From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
+// scheduler must keep running under them.
+import { setImmediate as scheduleTurn } from 'node:timers';
 import { createCoroutine, discardCoroutine, engineStats, parkOnHub, prodCoroutine, resumeCoroutine, takeMailbox } from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
@@ -184,7 +187,7 @@ export class Hub {
     }
     if (!this.inTurn && !this.turnScheduled) {
       this.turnScheduled = true;
-      setImmediate(this.turn);
+      scheduleTurn(this.turn);
     }
   }
 
@@ -224,7 +227,7 @@ export class Hub {
       }
       if (this.head < this.queue.length && !this.turnScheduled) {
         this.turnScheduled = true;
-        setImmediate(this.turn);
+        scheduleTurn(this.turn);
       }
     }
   };

@@ -408,3 +408,26 @@ describe('scheduling fairness', () => {
     expect(hub.threads().find((t) => t.thread === g)).toBeUndefined();
   });
 });
+
+describe('fake timers', () => {
+  afterEach(() => jest.useRealTimers());
+
+  test('the hub keeps scheduling when setImmediate is faked; sleep follows the fake clock', async () => {
+    const realTimers = jest.requireActual<typeof import('node:timers')>('node:timers');
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
+    const log: string[] = [];
+    const sleeper = spawn(() => {
+      spawn(() => log.push('spawned ran')).wait();
+      sleep(5);  // fake time: advanced below
+      log.push('slept 5 fake seconds');
+    });
+    // The hub runs on the real setImmediate: wait (in real time) until the thread is asleep.
+    while (hub.threads().find((t) => t.thread === sleeper)?.suspendedIn !== 'sleep()') {
+      await new Promise((resolve) => realTimers.setImmediate(resolve));
+    }
+    expect(log).toEqual(['spawned ran']);
+    jest.advanceTimersByTime(5000);
+    await sleeper;
+    expect(log).toEqual(['spawned ran', 'slept 5 fake seconds']);
+  });
+});
