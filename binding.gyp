@@ -12,7 +12,6 @@
       "include_dirs": ["native"],
       "cflags_cc": ["-std=c++20", "-fno-exceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
       "cflags_cc!": ["-std=gnu++17", "-std=c++17"],
-      "defines": ["NDEBUG_GREENTHREAD_ASSERTS=0"],
       "libraries": ["-lpthread"],
       # Never unmapped: pooled threads may still be leaving addon code (the tail of a baton
       # wait) when Node dlclose()s an addon that only a Worker loaded.
