@@ -339,24 +339,14 @@ describe('a Worker that loads greenthread while the main thread never did', () =
     expect(resultOf(child)).toEqual(Array.from({ length: 15 }, () => [42, 0]));
   });
 
-  test('ends cleanly on terminate() with green threads parked, repeatedly', () => {
+  test.each([
+    ['with green threads parked', 'parked-worker.js'],
+    ['while a green thread runs a busy loop', 'busy-worker.js'],
+  ])('ends cleanly on terminate() %s, repeatedly', (_, script) => {
     const child = runMain(`
       const codes = [];
       for (let i = 0; i < 15; i++) {
-        const w = start('parked-worker.js');
-        await once(w, 'message');
-        codes.push(await w.terminate());
-      }
-      report(codes);
-    `, { loadInMain: false });
-    expect(resultOf(child)).toEqual(Array.from({ length: 15 }, () => 1));
-  });
-
-  test('ends cleanly on terminate() while a green thread runs a busy loop, repeatedly', () => {
-    const child = runMain(`
-      const codes = [];
-      for (let i = 0; i < 15; i++) {
-        const w = start('busy-worker.js');
+        const w = start(${JSON.stringify(script)});
         await once(w, 'message');
         codes.push(await w.terminate());
       }
