@@ -11,3 +11,5 @@ export { configure } from './configure';
 export type { ConfigureOptions } from './configure';
 export { hub } from './hub-api';
 export type { GreenThreadInfo } from './hub-api';
+export { Timeout, withTimeout } from './timeout';
+export type { TimeoutError, WithTimeoutOptions } from './timeout';

@@ -1,0 +1,152 @@
+// Timeout (eventlet.timeout): an exception that arms itself against the green thread that
+// created it and, when its time is up, is thrown at that thread's current or next suspension
+// point. withTimeout() turns only its own Timeout into a value. Every blocking call suspends
+// through the hub, so a Timeout interrupts all of them (sleep, wait, queues, semaphores,
+// waitFor) without any of them knowing about timeouts.
+import { NotInGreenThreadError } from './errors';
+import { theHub } from './hub';
+import type { HubThread } from './hub-thread';
+import { ThreadState } from './thread-state';
+import { describe, validateFunction, validateSeconds } from './validate';
+
+const brand = Symbol.for('greenthread.timeout');
+
+/** What a Timeout throws when it fires: an error instance, an error class, or itself. */
+export type TimeoutError = Error | (new () => Error) | boolean | undefined;
+
+function fire(timeout: Timeout): void {
+  timeout.fired();
+}
+
+/**
+ * Raises an error in the green thread that created it once `seconds` have passed, at the
+ * point where that thread is blocked (or next blocks). Use it with `using` for eventlet's
+ * `with Timeout(s):`:
+ *
+ * ```ts
+ * using t = new Timeout(2);
+ * const line = sock.readline();   // throws t if it takes longer than 2 s
+ * ```
+ *
+ * The thrown error is the Timeout itself (it extends Error) unless another error (instance or
+ * class) was given. `null`/`undefined` seconds make a Timeout that never fires.
+ */
+export class Timeout extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Timeout.isTimeout(value);
+  }
+
+  /** True when `error` is a Timeout (from any loaded copy of greenthread). */
+  static isTimeout(error: unknown): error is Timeout {
+    return typeof error === 'object' && error !== null && (error as { [brand]?: true })[brand] === true;
+  }
+
+  readonly code = 'ERR_GREENTHREAD_TIMEOUT';
+  readonly #seconds: number | null;
+  #error: TimeoutError;
+  #owner: HubThread;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Arms the timeout against the calling green thread.
+   * @param seconds When to fire; `null`/`undefined`: never.
+   * @param error What to throw: omitted or `true`/`false`: this Timeout; an Error instance:
+   *   that error; an Error class: a new instance of it, made when the timeout fires.
+   * @throws NotInGreenThreadError outside a green thread.
+   * @throws TypeError for a non-numeric `seconds` or an `error` that is neither an Error nor a
+   *   class.
+   */
+  constructor(seconds?: number | null, error?: TimeoutError) {
+    const delay = seconds === null || seconds === undefined ? null : validateSeconds(seconds, 'new Timeout()');
+    if (error !== undefined && typeof error !== 'boolean' && typeof error !== 'function' && !(error instanceof Error)) {
+      throw new TypeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
+    }
+    super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
+    Object.defineProperty(this, brand, { value: true });
+    this.name = 'Timeout';
+    const owner = theHub.current;
+    if (owner === null) throw new NotInGreenThreadError('new Timeout()');
+    this.#seconds = delay;
+    this.#error = error;
+    this.#owner = owner;
+    this.start();
+  }
+
+  /** The delay it was made with, in seconds; null for a Timeout that never fires. */
+  get seconds(): number | null {
+    return this.#seconds;
+  }
+
+  /** True while armed: started, not cancelled, not yet fired. */
+  get pending(): boolean {
+    return this.#timer !== null;
+  }
+
+  /**
+   * Arms the timeout again (it is armed at construction; this is for one that was cancelled
+   * or has fired). Returns the Timeout.
+   * @throws Error if it is already pending.
+   */
+  start(): this {
+    if (this.#timer !== null) throw new Error('Timeout.start(): this Timeout is already pending; cancel() it first');
+    if (this.#seconds !== null) this.#timer = setTimeout(fire, this.#seconds * 1000, this);
+    return this;
+  }
+
+  /** Disarms the timeout; it no longer holds its error. Safe to call at any time. */
+  cancel(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#error = undefined;
+  }
+
+  /** Cancels: `using t = new Timeout(s)` disarms it when the block is left. */
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+
+  /** @internal The timer callback. */
+  fired(): void {
+    this.#timer = null;
+    const owner = this.#owner;
+    if (owner.state === ThreadState.Dead) return;
+    const error = this.#error;
+    const thrown = error === undefined || typeof error === 'boolean' ? this
+      : typeof error === 'function' ? new error() : error;
+    // Suspended: thrown at its suspension point now. Ready: thrown instead of what it was woken
+    // with (a primitive that had handed it something takes that back, see WaitList).
+    theHub.throwInto(owner, thrown);
+  }
+
+  override toString(): string {
+    return this.#seconds === null ? 'Timeout (never fires)' : `Timeout(${this.#seconds})`;
+  }
+}
+
+/** Options of {@link withTimeout}. */
+export interface WithTimeoutOptions<V> {
+  /** Returned instead of throwing when this call's own Timeout fires. */
+  timeoutValue?: V;
+}
+
+/**
+ * Runs `fn()` in the calling green thread under a Timeout of `seconds`. When that Timeout
+ * fires, returns `options.timeoutValue` if the option is present, else throws the Timeout.
+ * Any other error, an outer Timeout included, propagates unchanged.
+ * @throws NotInGreenThreadError outside a green thread.
+ */
+export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
+  validateFunction(fn, 'withTimeout()');
+  if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
+  const timeout = new Timeout(seconds);
+  try {
+    return fn();
+  } catch (error) {
+    if (error === timeout && options !== undefined && 'timeoutValue' in options) return options.timeoutValue as V;
+    throw error;
+  } finally {
+    timeout.cancel();
+  }
+}
