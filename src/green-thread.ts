@@ -57,6 +57,21 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#reporting = reporting;
   }
 
+  /**
+   * @internal Runs `fn(...args)` now, on the calling green thread's own stack, and returns a
+   * handle that has already ended with its result or exception: GreenPool's inline spawn
+   * (eventlet calls `GreenThread.main` on the current greenlet). The handle is never scheduled
+   * and reports nothing; the caller decides what to do with an exception.
+   */
+  static runInline<T>(fn: Body<T>, args: unknown[]): GreenThread<T> {
+    const thread = new GreenThread<T>(fn, args, ErrorReporting.None);
+    thread.runBody();
+    // It never belonged to the hub: mark it dead so nothing tries to start or resume it.
+    thread.state = ThreadState.Dead;
+    thread.resource.emitDestroy();
+    return thread;
+  }
+
   /** True once the thread has ended: returned, thrown, or been killed. */
   get dead(): boolean {
     return this.#outcome !== Outcome.Pending;
