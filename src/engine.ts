@@ -7,25 +7,52 @@ import { ThreadLimitError } from './errors';
 
 let mailbox: unknown;
 
-/** Reserves an OS thread for a coroutine that will run `entry()` at its first resume. */
+/**
+ * Registers a coroutine that will run `entry()` on its own OS thread when first started (the
+ * thread is taken then, from the engine's pool).
+ */
 export function createCoroutine(entry: () => void): number {
+  return native.create(entry);
+}
+
+// The engine's "the OS refused a thread" becomes the public ThreadLimitError.
+function translated(error: unknown): unknown {
+  if ((error as { code?: string } | null)?.code === 'ERR_GREENTHREAD_THREAD_LIMIT') {
+    return new ThreadLimitError((error as { errno?: number }).errno, native.stats().liveCoroutines);
+  }
+  return error;
+}
+
+/**
+ * Runs coroutine `id` until the baton comes back to the hub; its pending park returns `value`,
+ * or throws it when `throwIt`. Returns true if the coroutine that handed the baton back (`id`
+ * or one it switched to) has finished. Hub thread only. Throws ThreadLimitError, having run
+ * nothing, when `id` could not get an OS thread for its start.
+ */
+export function resumeCoroutine(id: number, value: unknown, throwIt: boolean): boolean {
+  mailbox = value;
   try {
-    return native.create(entry);
+    return native.resume(id, throwIt);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_GREENTHREAD_THREAD_LIMIT') {
-      throw new ThreadLimitError((error as { errno?: number }).errno, native.stats().liveCoroutines);
-    }
-    throw error;
+    mailbox = undefined;
+    throw translated(error);
   }
 }
 
 /**
- * Runs coroutine `id` until it yields or finishes; its pending `yieldToHub` returns `value`,
- * or throws it when `throwIt`. Returns true once the coroutine has finished. Hub thread only.
+ * From a coroutine: hands the baton straight to coroutine `id` (whose pending park returns
+ * `value`, or throws it when `throwIt`) and parks until resumed. Returns like
+ * {@link parkOnHub}. Throws ThreadLimitError, without switching, when `id` could not get an OS
+ * thread for its start.
  */
-export function resumeCoroutine(id: number, value: unknown, throwIt: boolean): boolean {
+export function switchToCoroutine(id: number, value: unknown, throwIt: boolean, expectSoon: boolean): boolean {
   mailbox = value;
-  return native.resume(id, throwIt);
+  try {
+    return native.switchTo(id, throwIt, expectSoon);
+  } catch (error) {
+    mailbox = undefined;
+    throw translated(error);
+  }
 }
 
 /**
@@ -35,6 +62,11 @@ export function resumeCoroutine(id: number, value: unknown, throwIt: boolean): b
  */
 export function parkOnHub(expectSoon: boolean): boolean {
   return native.yield(expectSoon);
+}
+
+/** Leaves `value` in the mailbox as a handoff would (a park that resumed without switching). */
+export function fillMailbox(value: unknown): void {
+  mailbox = value;
 }
 
 /** Takes the value the last handoff left in the mailbox (a coroutine's start value too). */

@@ -4,20 +4,34 @@
 // wake-ups others call (wake, throwInto) — and on one rule: a wake names the epoch it saw, so a
 // late or duplicate wake can never resume a thread that has moved on.
 //
-// A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order, round
-// after round, while threads keep becoming ready, but for at most TURN_BUDGET_MS: then it
-// yields to the event loop so timers and I/O are never starved by threads looping on sleep(0).
-// Microtasks (promise reactions, waitFor) run when a turn returns to the loop.
+// A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order while
+// threads keep becoming ready, but for at most TURN_BUDGET_MS: then it yields to the event loop
+// so timers and I/O are never starved by threads looping on sleep(0). Microtasks (promise
+// reactions, waitFor) run when a turn returns to the loop.
+//
+// Within a turn, a green thread that suspends hands the baton straight to the next ready one
+// (a direct switch) instead of going back to the hub, which would then resume that one: one
+// OS-thread handoff per switch instead of two. The hub's resume call simply stays pending until
+// some thread gives the baton back (nothing ready, budget spent, or a thread finished). The
+// async-context stack follows: the switching thread swaps the stack's top entry (its own
+// AsyncResource) for the next thread's, where Node lets us (async-scope-stack.ts); where it
+// does not, every switch goes through the hub.
 import { performance } from 'node:perf_hooks';
 // From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
 // scheduler must keep running under them.
 import { setImmediate as scheduleTurn } from 'node:timers';
-import { createCoroutine, discardCoroutine, engineStats, parkOnHub, prodCoroutine, resumeCoroutine, takeMailbox } from './engine';
+import {
+  createCoroutine, discardCoroutine, engineStats, fillMailbox, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine, takeMailbox,
+} from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
-import { restoreNestedScopes, setAsideNestedScopes } from './async-scope-stack';
+import { canRetargetScope, restoreNestedScopes, retargetScope, setAsideNestedScopes } from './async-scope-stack';
+import { ThreadLimitError } from './errors';
 
 const TURN_BUDGET_MS = 1;
+// Direct switches between two looks at the clock: reading it costs about as much as the
+// JavaScript side of a switch.
+const SWITCHES_PER_CLOCK_CHECK = 32;
 // GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
 const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // A thread that suspends spins (rather than sleeping in the kernel) while it waits to be woken
@@ -62,13 +76,18 @@ export class Hub {
   private head = 0;
   private turnScheduled = false;
   private inTurn = false;
+  private turnStarted = 0;
+  private switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
+  // The thread whose AsyncResource scope the hub entered for the resume in progress: whoever
+  // hands the baton back, the scope's top entry must be this one's again when it is left.
+  private scopeThread: HubThread | null = null;
   private readonly live = new Set<HubThread>();
   private errorHandler: ErrorHandler = defaultErrorHandler;
   private captureStacks = false;
 
   /**
-   * Registers `thread`, reserves its coroutine (throws ThreadLimitError if the OS refuses a
-   * thread) and queues it to start at the hub's next turn.
+   * Registers `thread` and queues it to start at the hub's next turn. It gets its OS thread
+   * when it starts; if the OS refuses one then, it ends with ThreadLimitError.
    */
   start(thread: HubThread): void {
     thread.coroutine = createCoroutine(runCurrentBody);
@@ -120,7 +139,8 @@ export class Hub {
       }
       thread.suspendedIn = call;
       if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
-      throwIt = parkOnHub(expectSoon);
+      const next = this.inTurn ? this.directSwitchTarget() : null;
+      throwIt = next === null ? parkOnHub(expectSoon) : this.switchDirect(thread, next, expectSoon);
     } catch (error) {
       this.unpark(thread);
       if (nested !== null) restoreNestedScopes(nested);
@@ -133,6 +153,55 @@ export class Hub {
     const value = takeMailbox();
     if (throwIt) throw value;
     return value;
+  }
+
+  // The next ready thread, if the baton may go to it straight from the suspending thread.
+  private directSwitchTarget(): HubThread | null {
+    if (this.head >= this.queue.length) return null;
+    if (--this.switchesUntilClockCheck <= 0) {
+      this.switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
+      if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
+    }
+    if (!canRetargetScope()) return null;
+    return this.takeReady();
+  }
+
+  // Hands the baton from `from` (parking) straight to `to`; returns like parkOnHub once `from`
+  // is resumed, by whoever resumes it.
+  private switchDirect(from: HubThread, to: HubThread, expectSoon: boolean): boolean {
+    const value = to.resumeValue;
+    const throwIt = to.resumeThrow;
+    const starting = to.state === ThreadState.Unstarted;
+    to.resumeValue = undefined;
+    to.resumeThrow = false;
+    transition(to, ThreadState.Running);
+    if (to === from) {
+      // sleep(0) with nobody else ready: it is this thread's turn again at once.
+      fillMailbox(value);
+      return throwIt;
+    }
+    this.current = to;
+    retargetScope(to.asyncId, to.triggerAsyncId, to.resource);
+    let resumed: boolean;
+    try {
+      resumed = switchToCoroutine(to.coroutine, value, throwIt, expectSoon);
+    } catch (error) {
+      // No switch happened: `from` keeps the baton and `to` did not run.
+      this.current = from;
+      retargetScope(from.asyncId, from.triggerAsyncId, from.resource);
+      if (starting && error instanceof ThreadLimitError) {
+        this.failStart(to, error);
+      } else {
+        // Put it back at the head of the queue as it was, and let `from` see the error.
+        to.state = starting ? ThreadState.Unstarted : ThreadState.Ready;
+        to.resumeValue = value;
+        to.resumeThrow = throwIt;
+        this.requeueFront(to);
+        throw error;
+      }
+      return parkOnHub(expectSoon);
+    }
+    return resumed;
   }
 
   // Undo a suspend/reschedule that was refused before the thread parked: the one move the
@@ -191,33 +260,58 @@ export class Hub {
     }
   }
 
+  // Takes the next resumable thread off the run queue (stale entries are skipped), or null.
+  private takeReady(): HubThread | null {
+    while (this.head < this.queue.length) {
+      const thread = this.queue[this.head] as HubThread;
+      const seq = this.seqs[this.head];
+      this.queue[this.head] = undefined;
+      this.head++;
+      if (thread.queueSeq !== seq || !isResumable(thread.state)) continue;
+      // The next thread in line is woken now (if it sleeps in the kernel) so its wake-up
+      // overlaps this one's run; waking more than one ahead just crowds two vCPUs.
+      const next = this.queue[this.head];
+      if (next !== undefined && next.coroutine >= 0) prodCoroutine(next.coroutine);
+      return thread;
+    }
+    if (this.head > 0) {
+      this.queue.length = 0;
+      this.seqs.length = 0;
+      this.head = 0;
+    }
+    return null;
+  }
+
+  // Puts a thread just taken by takeReady back at the head of the run queue.
+  private requeueFront(thread: HubThread): void {
+    if (this.head > 0) {
+      this.head--;
+      this.queue[this.head] = thread;
+      this.seqs[this.head] = ++thread.queueSeq;
+    } else {
+      this.queue.unshift(thread);
+      this.seqs.unshift(++thread.queueSeq);
+    }
+  }
+
+  // A thread the OS refused a thread for: it ends with the error, never having run.
+  private failStart(thread: HubThread, error: unknown): void {
+    thread.state = ThreadState.Unstarted;
+    this.discard(thread);
+    thread.failedToStart(error);
+  }
+
   private readonly turn = (): void => {
     this.turnScheduled = false;
     this.inTurn = true;
-    const started = performance.now();
+    this.turnStarted = performance.now();
+    this.switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
     try {
-      do {
-        // One round: the threads that were ready when it began. Threads readied during the
-        // round (sleep(0) included) run in the next one, so each ready thread runs once.
-        const end = this.queue.length;
-        while (this.head < end) {
-          const thread = this.queue[this.head] as HubThread;
-          const seq = this.seqs[this.head];
-          this.queue[this.head] = undefined;
-          this.head++;
-          if (thread.queueSeq !== seq || !isResumable(thread.state)) continue;
-          // The next thread in line is woken now (if it sleeps in the kernel) so its wake-up
-          // overlaps this one's run; waking more than one ahead just crowds two vCPUs.
-          const next = this.queue[this.head];
-          if (next !== undefined && next.coroutine >= 0) prodCoroutine(next.coroutine);
-          this.switchTo(thread);
-        }
-        if (this.head === this.queue.length) {
-          this.queue.length = 0;
-          this.seqs.length = 0;
-          this.head = 0;
-        }
-      } while (this.head < this.queue.length && performance.now() - started < TURN_BUDGET_MS);
+      let thread: HubThread | null;
+      while ((thread = this.takeReady()) !== null) {
+        this.switchTo(thread);
+        if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
+      }
     } finally {
       this.inTurn = false;
       if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -232,24 +326,49 @@ export class Hub {
     }
   };
 
+  // Resumes `thread` from the hub, inside its AsyncResource, until the baton comes back.
   private switchTo(thread: HubThread): void {
     const value = thread.resumeValue;
     const throwIt = thread.resumeThrow;
+    const starting = thread.state === ThreadState.Unstarted;
     thread.resumeValue = undefined;
     thread.resumeThrow = false;
     transition(thread, ThreadState.Running);
     this.current = thread;
+    this.scopeThread = thread;
     let finished: boolean;
+    let back: HubThread;
     try {
-      finished = thread.resource.runInAsyncScope(resumeCoroutine, null, thread.coroutine, value, throwIt);
+      finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine, value, throwIt);
+    } catch (error) {
+      if (starting && this.current === thread && error instanceof ThreadLimitError) {
+        this.current = null;
+        this.scopeThread = null;
+        this.failStart(thread, error);
+        return;
+      }
+      throw error;
     } finally {
+      back = this.current as HubThread;
       this.current = null;
+      this.scopeThread = null;
     }
     if (finished) {
-      thread.coroutine = -1;
-      transition(thread, ThreadState.Dead);
-      this.live.delete(thread);
-      thread.resource.emitDestroy();
+      back.coroutine = -1;
+      transition(back, ThreadState.Dead);
+      this.live.delete(back);
+      back.resource.emitDestroy();
+    }
+  }
+
+  // Inside the scope the hub entered: the baton may come back from another thread than the
+  // one resumed, after direct switches, and then the scope's top entry is that other thread's.
+  private resumeInScope(id: number, value: unknown, throwIt: boolean): boolean {
+    try {
+      return resumeCoroutine(id, value, throwIt);
+    } finally {
+      const scope = this.scopeThread as HubThread;
+      if (this.current !== scope) retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
     }
   }
 

@@ -8,6 +8,7 @@ export interface NativeEngine {
   create(entry: () => void): number;
   resume(id: number, throwIt: boolean): boolean;
   yield(expectSoon: boolean): boolean;
+  switchTo(id: number, throwIt: boolean, expectSoon: boolean): boolean;
   discard(id: number): void;
   prod(id: number): void;
   currentId(): number;

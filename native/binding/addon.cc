@@ -81,14 +81,15 @@ void Create(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(id);
 }
 
-// resume(id: number, mode: 0 value | 1 throw): boolean  (true once the coroutine finished)
+// resume(id: number, throwIt: boolean): boolean  (true: the coroutine that handed the baton
+// back has finished)
 void Resume(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
   const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
   v8::Maybe<bool> finished = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
   if (status != EngineStatus::kOk) {
-    ThrowStatus(info.GetIsolate(), status, 0);
+    ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
     return;
   }
   if (finished.IsJust()) info.GetReturnValue().Set(finished.FromJust());
@@ -104,6 +105,20 @@ void Yield(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   if (mode.IsJust()) info.GetReturnValue().Set(mode.FromJust() == ResumeMode::kThrow);
+}
+
+// switchTo(id: number, throwIt: boolean, expectSoon: boolean): boolean  (like yield)
+void SwitchTo(const FunctionCallbackInfo<Value>& info) {
+  Engine* engine = EngineOf(info);
+  EngineStatus status = EngineStatus::kOk;
+  const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
+  v8::Maybe<ResumeMode> resumed =
+      engine->SwitchTo(info[0].As<v8::Int32>()->Value(), mode, info[2]->IsTrue(), &status);
+  if (status != EngineStatus::kOk) {
+    ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
+    return;
+  }
+  if (resumed.IsJust()) info.GetReturnValue().Set(resumed.FromJust() == ResumeMode::kThrow);
 }
 
 // discard(id: number): void
@@ -180,6 +195,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("create", Create);
   method("resume", Resume);
   method("yield", Yield);
+  method("switchTo", SwitchTo);
   method("discard", Discard);
   method("prod", Prod);
   method("currentId", CurrentId);

@@ -3,12 +3,13 @@
 #include "engine/coroutine.h"
 
 #include "engine/assert.h"
+#include "engine/async-context-data.h"
 #include "engine/engine.h"
 
 namespace greenthread {
 
-Coroutine::Coroutine(Engine* engine, OsThread* thread, v8::Local<v8::Function> entry)
-    : engine_(engine), thread_(thread), entry_(engine->isolate(), entry) {}
+Coroutine::Coroutine(Engine* engine, int32_t id, size_t stack_size, v8::Local<v8::Function> entry)
+    : engine_(engine), id_(id), stack_size_(stack_size), entry_(engine->isolate(), entry) {}
 
 Coroutine::~Coroutine() = default;
 
@@ -31,8 +32,10 @@ void Coroutine::RunOnThread(OsThread* thread) {
       v8::HandleScope handle_scope(isolate);
       v8::Local<v8::Context> context = engine->context_.Get(isolate);
       v8::Context::Scope context_scope(context);
-      GT_CHECK(engine->running_ == this, "a coroutine starts only when the hub resumes it");
+      GT_CHECK(engine->running_ == this, "a coroutine starts only when it is handed the baton");
       state_ = CoroutineState::kRunning;
+      // Start in the async context of the place that created it, whoever handed the baton.
+      if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
       v8::Local<v8::Function> entry = entry_.Get(isolate);
       entry_.Reset();
 
