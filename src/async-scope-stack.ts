@@ -60,10 +60,11 @@ export function canRetargetScope(): boolean {
  * Makes the top entry of the async-context stack (the entry of the green thread that is giving
  * up the baton) the entry of the one taking it: as if the hub had left the first one's
  * AsyncResource scope and entered the second's, without the round trip through the hub.
- * Only valid after canRetargetScope() said so.
+ * A no-op where the binding is missing (then no thread ever switches directly).
  */
 export function retargetScope(asyncId: number, triggerAsyncId: number, resource: object): void {
-  const b = binding as AsyncWrapBinding;
+  const b = binding;
+  if (b === null || b === undefined) return;  // no direct switches happen without the binding
   const fields = b.async_id_fields;
   fields[b.constants.kExecutionAsyncId] = asyncId;
   fields[b.constants.kTriggerAsyncId] = triggerAsyncId;

@@ -21,12 +21,12 @@ import { performance } from 'node:perf_hooks';
 // scheduler must keep running under them.
 import { setImmediate as scheduleTurn } from 'node:timers';
 import {
-  createCoroutine, discardCoroutine, engineStats, fillMailbox, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine, takeMailbox,
+  createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
+  threadLimitError,
 } from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { canRetargetScope, restoreNestedScopes, retargetScope, setAsideNestedScopes } from './async-scope-stack';
-import { ThreadLimitError } from './errors';
 
 const TURN_BUDGET_MS = 1;
 // Direct switches between two looks at the clock: reading it costs about as much as the
@@ -82,6 +82,8 @@ export class Hub {
   // hands the baton back, the scope's top entry must be this one's again when it is left.
   private scopeThread: HubThread | null = null;
   private readonly live = new Set<HubThread>();
+  // Threads by engine coroutine id, for the entry function (the engine passes the id).
+  private readonly byCoroutine: (HubThread | undefined)[] = [];
   private errorHandler: ErrorHandler = defaultErrorHandler;
   private captureStacks = false;
 
@@ -90,7 +92,9 @@ export class Hub {
    * when it starts; if the OS refuses one then, it ends with ThreadLimitError.
    */
   start(thread: HubThread): void {
-    thread.coroutine = createCoroutine(runCurrentBody);
+    const id = createCoroutine(this.entry);
+    thread.coroutine = id;
+    this.byCoroutine[id] = thread;
     this.live.add(thread);
     this.enqueue(thread);
   }
@@ -99,6 +103,7 @@ export class Hub {
   discard(thread: HubThread): void {
     if (thread.coroutine >= 0) {
       discardCoroutine(thread.coroutine);
+      this.byCoroutine[thread.coroutine] = undefined;
       thread.coroutine = -1;
     }
     thread.queueSeq++;
@@ -124,11 +129,12 @@ export class Hub {
 
   private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
     let nested = null;
-    let throwIt: boolean;
     try {
       // Anything here may throw before the thread is handed over: the async stack cannot be
       // set aside (AsyncScopeSuspendError), or the JS stack overflows on the way in. Then the
-      // thread simply keeps running, as if it had never tried to suspend.
+      // thread simply keeps running, as if it had never tried to suspend. Nothing here changes
+      // another thread's state: the thread that gets the baton does its own bookkeeping
+      // (adopt), so an overflow can never leave it half switched.
       nested = setAsideNestedScopes(thread.asyncId, call);
       if (requeue) {
         thread.epoch++;
@@ -139,8 +145,7 @@ export class Hub {
       }
       thread.suspendedIn = call;
       if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
-      const next = this.inTurn ? this.directSwitchTarget() : null;
-      throwIt = next === null ? parkOnHub(expectSoon) : this.switchDirect(thread, next, expectSoon);
+      this.handOff(thread, expectSoon);
     } catch (error) {
       this.unpark(thread);
       if (nested !== null) restoreNestedScopes(nested);
@@ -149,13 +154,35 @@ export class Hub {
       thread.suspendedIn = null;
       thread.suspendedStack = undefined;
     }
+    this.adopt(thread);
     if (nested !== null) restoreNestedScopes(nested);
-    const value = takeMailbox();
-    if (throwIt) throw value;
+    const value = thread.resumeValue;
+    thread.resumeValue = undefined;
+    if (thread.resumeThrow) {
+      thread.resumeThrow = false;
+      throw value;
+    }
     return value;
   }
 
-  // The next ready thread, if the baton may go to it straight from the suspending thread.
+  // Gives the baton away from a parking thread: within a turn straight to the next ready
+  // thread, else to the hub. Returns once the thread has been handed the baton again.
+  private handOff(thread: HubThread, expectSoon: boolean): void {
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    if (next === thread) return;  // sleep(0) with nobody else ready: its turn again at once
+    if (next !== null) {
+      try {
+        switchToCoroutine(next.coroutine, expectSoon);
+        return;
+      } catch (error) {
+        // It could not start (no OS thread): the hub tries again and ends it with the error.
+        if (!isThreadLimit(error)) throw error;
+      }
+    }
+    parkOnHub(expectSoon);
+  }
+
+  // The next ready thread, if the baton may go to it straight from the thread giving it up.
   private directSwitchTarget(): HubThread | null {
     if (this.head >= this.queue.length) return null;
     if (--this.switchesUntilClockCheck <= 0) {
@@ -163,45 +190,52 @@ export class Hub {
       if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
     }
     if (!canRetargetScope()) return null;
-    return this.takeReady();
+    return this.peekReady();
   }
 
-  // Hands the baton from `from` (parking) straight to `to`; returns like parkOnHub once `from`
-  // is resumed, by whoever resumes it.
-  private switchDirect(from: HubThread, to: HubThread, expectSoon: boolean): boolean {
-    const value = to.resumeValue;
-    const throwIt = to.resumeThrow;
-    const starting = to.state === ThreadState.Unstarted;
-    to.resumeValue = undefined;
-    to.resumeThrow = false;
-    transition(to, ThreadState.Running);
-    if (to === from) {
-      // sleep(0) with nobody else ready: it is this thread's turn again at once.
-      fillMailbox(value);
-      return throwIt;
+  /**
+   * The bookkeeping of a thread that has just been handed the baton, done by the thread
+   * itself (whoever handed it over did nothing on its behalf): it is the running thread now,
+   * its run-queue entry is used up, and the async-context stack's top entry is its resource.
+   */
+  private adopt(thread: HubThread): void {
+    thread.queueSeq++;
+    transition(thread, ThreadState.Running);
+    this.current = thread;
+    retargetScope(thread.asyncId, thread.triggerAsyncId, thread.resource);
+    // Wake the next thread in line if it sleeps in the kernel, so its wake-up overlaps this
+    // one's run; waking more than one ahead just crowds two vCPUs.
+    if (this.queue.length - this.head > 1) {
+      const after = this.queue[this.head + 1] as HubThread;
+      if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);
     }
-    this.current = to;
-    retargetScope(to.asyncId, to.triggerAsyncId, to.resource);
-    let resumed: boolean;
-    try {
-      resumed = switchToCoroutine(to.coroutine, value, throwIt, expectSoon);
-    } catch (error) {
-      // No switch happened: `from` keeps the baton and `to` did not run.
-      this.current = from;
-      retargetScope(from.asyncId, from.triggerAsyncId, from.resource);
-      if (starting && error instanceof ThreadLimitError) {
-        this.failStart(to, error);
-      } else {
-        // Put it back at the head of the queue as it was, and let `from` see the error.
-        to.state = starting ? ThreadState.Unstarted : ThreadState.Ready;
-        to.resumeValue = value;
-        to.resumeThrow = throwIt;
-        this.requeueFront(to);
-        throw error;
-      }
-      return parkOnHub(expectSoon);
-    }
-    return resumed;
+  }
+
+  // The entry every coroutine starts in (with its own id). Returns where the baton goes when
+  // the body is done, as the engine expects: a coroutine id << 1, or -1 for the hub.
+  private readonly entry = (id: number): number => {
+    const thread = this.byCoroutine[id] as HubThread;
+    this.adopt(thread);
+    thread.resumeValue = undefined;
+    thread.resumeThrow = false;
+    thread.runBody();
+    return this.finishCurrent(thread);
+  };
+
+  // Marks the thread whose body has just ended dead, on its own stack, and picks who gets the
+  // baton next.
+  private finishCurrent(thread: HubThread): number {
+    this.markDead(thread);
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    return next === null ? -1 : next.coroutine * 2;
+  }
+
+  private markDead(thread: HubThread): void {
+    this.byCoroutine[thread.coroutine] = undefined;
+    thread.coroutine = -1;
+    transition(thread, ThreadState.Dead);
+    this.live.delete(thread);
+    thread.resource.emitDestroy();
   }
 
   // Undo a suspend/reschedule that was refused before the thread parked: the one move the
@@ -241,7 +275,6 @@ export class Hub {
   /** From plain JavaScript: resumes a queued thread right now instead of at its turn. */
   runNow(thread: HubThread): void {
     if (this.current !== null || !isResumable(thread.state)) return;
-    thread.queueSeq++;  // its queue entry is stale now
     this.switchTo(thread);
   }
 
@@ -250,7 +283,7 @@ export class Hub {
     this.seqs.push(++thread.queueSeq);
     // First in line: if its OS thread sleeps in the kernel, wake it now so the wake-up latency
     // (tens of microseconds on a VM) overlaps the way to its turn. Threads further back are
-    // woken one ahead by the turn itself; prodding a crowd would have them all spinning.
+    // woken one ahead as the line moves (adopt); prodding a crowd would have them all spinning.
     if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
       prodCoroutine(thread.coroutine);
     }
@@ -260,19 +293,15 @@ export class Hub {
     }
   }
 
-  // Takes the next resumable thread off the run queue (stale entries are skipped), or null.
-  private takeReady(): HubThread | null {
+  // The first resumable thread in the run queue, or null. Stale entries in front of it (their
+  // thread has run or died since it was queued) are dropped; the thread's own entry stays until
+  // it adopts the baton.
+  private peekReady(): HubThread | null {
     while (this.head < this.queue.length) {
       const thread = this.queue[this.head] as HubThread;
-      const seq = this.seqs[this.head];
+      if (thread.queueSeq === this.seqs[this.head] && isResumable(thread.state)) return thread;
       this.queue[this.head] = undefined;
       this.head++;
-      if (thread.queueSeq !== seq || !isResumable(thread.state)) continue;
-      // The next thread in line is woken now (if it sleeps in the kernel) so its wake-up
-      // overlaps this one's run; waking more than one ahead just crowds two vCPUs.
-      const next = this.queue[this.head];
-      if (next !== undefined && next.coroutine >= 0) prodCoroutine(next.coroutine);
-      return thread;
     }
     if (this.head > 0) {
       this.queue.length = 0;
@@ -282,21 +311,8 @@ export class Hub {
     return null;
   }
 
-  // Puts a thread just taken by takeReady back at the head of the run queue.
-  private requeueFront(thread: HubThread): void {
-    if (this.head > 0) {
-      this.head--;
-      this.queue[this.head] = thread;
-      this.seqs[this.head] = ++thread.queueSeq;
-    } else {
-      this.queue.unshift(thread);
-      this.seqs.unshift(++thread.queueSeq);
-    }
-  }
-
   // A thread the OS refused a thread for: it ends with the error, never having run.
   private failStart(thread: HubThread, error: unknown): void {
-    thread.state = ThreadState.Unstarted;
     this.discard(thread);
     thread.failedToStart(error);
   }
@@ -308,7 +324,7 @@ export class Hub {
     this.switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
     try {
       let thread: HubThread | null;
-      while ((thread = this.takeReady()) !== null) {
+      while ((thread = this.peekReady()) !== null) {
         this.switchTo(thread);
         if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
       }
@@ -328,47 +344,38 @@ export class Hub {
 
   // Resumes `thread` from the hub, inside its AsyncResource, until the baton comes back.
   private switchTo(thread: HubThread): void {
-    const value = thread.resumeValue;
-    const throwIt = thread.resumeThrow;
-    const starting = thread.state === ThreadState.Unstarted;
-    thread.resumeValue = undefined;
-    thread.resumeThrow = false;
-    transition(thread, ThreadState.Running);
-    this.current = thread;
     this.scopeThread = thread;
     let finished: boolean;
-    let back: HubThread;
+    let back: HubThread | null;
     try {
-      finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine, value, throwIt);
+      finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine);
     } catch (error) {
-      if (starting && this.current === thread && error instanceof ThreadLimitError) {
-        this.current = null;
+      if (this.current === null && isThreadLimit(error)) {
+        // It could not get an OS thread to start on: nothing ran.
         this.scopeThread = null;
-        this.failStart(thread, error);
+        this.failStart(thread, threadLimitError(error));
         return;
       }
       throw error;
     } finally {
-      back = this.current as HubThread;
+      back = this.current;
       this.current = null;
       this.scopeThread = null;
     }
-    if (finished) {
-      back.coroutine = -1;
-      transition(back, ThreadState.Dead);
-      this.live.delete(back);
-      back.resource.emitDestroy();
-    }
+    // A body that ended normally has marked itself dead (finishCurrent).
+    if (finished && back !== null && back.state !== ThreadState.Dead) this.markDead(back);
   }
 
   // Inside the scope the hub entered: the baton may come back from another thread than the
   // one resumed, after direct switches, and then the scope's top entry is that other thread's.
-  private resumeInScope(id: number, value: unknown, throwIt: boolean): boolean {
+  private resumeInScope(id: number): boolean {
     try {
-      return resumeCoroutine(id, value, throwIt);
+      return resumeCoroutine(id);
     } finally {
       const scope = this.scopeThread as HubThread;
-      if (this.current !== scope) retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
+      if (this.current !== null && this.current !== scope) {
+        retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
+      }
     }
   }
 
@@ -403,11 +410,6 @@ export class Hub {
   stats() {
     return { ...engineStats(), readyThreads: this.queue.length - this.head, liveGreenThreads: this.live.size };
   }
-}
-
-// The one entry function every coroutine starts in: the hub made its thread current first.
-function runCurrentBody(): void {
-  (theHub.current as HubThread).runBody();
 }
 
 // One hub per JavaScript thread: module state is per isolate, so the main thread and each

@@ -69,7 +69,7 @@ void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
   isolate->ThrowException(error);
 }
 
-// create(entry: Function): number
+// create(entry: (id: number) => number): number
 void Create(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
@@ -81,18 +81,18 @@ void Create(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(id);
 }
 
-// resume(id: number, throwIt: boolean): boolean  (true: the coroutine that handed the baton
-// back has finished)
+// resume(id: number, throwIt: boolean): number  (ResumeOutcome: 0 the coroutine that handed
+// the baton back yielded, 1 it finished)
 void Resume(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
   const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
-  v8::Maybe<bool> finished = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
+  v8::Maybe<ResumeOutcome> outcome = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
   if (status != EngineStatus::kOk) {
     ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
     return;
   }
-  if (finished.IsJust()) info.GetReturnValue().Set(finished.FromJust());
+  if (outcome.IsJust()) info.GetReturnValue().Set(static_cast<int32_t>(outcome.FromJust()));
 }
 
 // yield(expectSoon: boolean): boolean  (true: the hub resumed it to throw)
@@ -166,6 +166,7 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   put("idleThreads", static_cast<double>(engine->pool().idle_count()));
   put("liveThreads", static_cast<double>(engine->pool().live_count()));
   put("threadsStarted", static_cast<double>(engine->pool().started_count()));
+  put("lastOsError", static_cast<double>(engine->last_os_error()));
   info.GetReturnValue().Set(out);
 }
 

@@ -87,18 +87,19 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
   isolate_->Enter();  // baton held again
 }
 
-v8::Maybe<bool> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+  using Outcome = v8::Maybe<ResumeOutcome>;
   if (running_ != nullptr) {
     *status = EngineStatus::kNotOnHub;
-    return v8::Nothing<bool>();
+    return v8::Nothing<ResumeOutcome>();
   }
   Coroutine* co = Lookup(id);
   if (co == nullptr || (co->state_ != CoroutineState::kCreated &&
                         co->state_ != CoroutineState::kParked)) {
     *status = EngineStatus::kBadCoroutine;
-    return v8::Nothing<bool>();
+    return v8::Nothing<ResumeOutcome>();
   }
-  if (!BindThread(co, status)) return v8::Nothing<bool>();
+  if (!BindThread(co, status)) return v8::Nothing<ResumeOutcome>();
   *status = EngineStatus::kOk;
   transfer_mode_ = mode;
   if (kHasAsyncContextData) SaveAsyncContextData(hub_async_context_data_);
@@ -111,27 +112,63 @@ v8::Maybe<bool> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status
   running_ = nullptr;
   running_id_ = -1;
   if (kHasAsyncContextData) RestoreAsyncContextData(hub_async_context_data_);
-  if (back->state_ != CoroutineState::kFinished) return v8::Just(false);
+  FreeRetired();
+  if (back->state_ != CoroutineState::kFinished) return Outcome(v8::Just(ResumeOutcome::kYielded));
 
   const FinishKind kind = back->finish_kind_;
-  pool_.Release(back->DetachThread());
+  // A coroutine that gave its thread to a successor which then could not start has none.
+  if (back->thread_ != nullptr) pool_.Release(back->DetachThread());
   Free(back->id_);
   switch (kind) {
     case FinishKind::kReturned:
-      return v8::Just(true);
+      return Outcome(v8::Just(ResumeOutcome::kFinished));
     case FinishKind::kThrew: {
       v8::Local<v8::Value> exception = thrown_.Get(isolate_);
       thrown_.Reset();
       isolate_->ThrowException(exception);
-      return v8::Nothing<bool>();
+      return v8::Nothing<ResumeOutcome>();
     }
     case FinishKind::kTerminated:
       // Termination (Worker.terminate(), process.exit() in a Worker) hit the coroutine; it
       // must end the hub's JavaScript too, except while tearing down, when we asked for it.
       if (!tearing_down_) isolate_->TerminateExecution();
-      return v8::Nothing<bool>();
+      return v8::Nothing<ResumeOutcome>();
   }
-  return v8::Nothing<bool>();
+  return v8::Nothing<ResumeOutcome>();
+}
+
+Baton* Engine::HandOnFinished(Coroutine* co, int32_t successor) {
+  Coroutine* target = successor >= 0 && !tearing_down_ ? Lookup(successor >> 1) : nullptr;
+  if (target == nullptr || target == co || co->finish_kind_ != FinishKind::kReturned ||
+      (target->state_ != CoroutineState::kCreated && target->state_ != CoroutineState::kParked)) {
+    return &hub_baton_;  // the hub frees `co` when its Resume returns
+  }
+  // `co` is freed by whoever holds the baton next. Its OS thread is free the moment it
+  // unlocks, so a successor that has yet to start gets that very thread (the warmest there
+  // is, and no other thread needs waking).
+  retired_ = co;
+  if (target->thread_ == nullptr) pool_.Release(co->DetachThread());
+  running_ = target;
+  running_id_ = target->id_;
+  transfer_mode_ = (successor & 1) != 0 ? ResumeMode::kThrow : ResumeMode::kValue;
+  EngineStatus status;
+  if (!BindThread(target, &status)) {
+    // The OS refused a thread: back to the hub as an ordinary finish; the hub then tries to
+    // start the successor itself and learns of the refusal there.
+    retired_ = nullptr;
+    running_ = co;
+    running_id_ = co->id_;
+    return &hub_baton_;
+  }
+  return &target->thread_->baton;
+}
+
+void Engine::FreeRetired() {
+  Coroutine* co = retired_;
+  if (co == nullptr) return;
+  retired_ = nullptr;
+  if (co->thread_ != nullptr) pool_.Release(co->DetachThread());
+  Free(co->id_);
 }
 
 v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
@@ -172,6 +209,7 @@ v8::Maybe<ResumeMode> Engine::SwitchTo(int32_t id, ResumeMode mode, bool expect_
 
 v8::Maybe<ResumeMode> Engine::Resumed(Coroutine* co) {
   GT_CHECK(running_ == co, "a parked coroutine wakes only when it is handed the baton");
+  FreeRetired();
   co->state_ = CoroutineState::kRunning;
   if (kHasAsyncContextData) RestoreAsyncContextData(co->async_context_data_);
   if (transfer_mode_ == ResumeMode::kTerminate) {

@@ -30,6 +30,12 @@
 namespace greenthread {
 
 // Status codes the binding turns into JavaScript errors.
+// What a Resume came back with.
+enum class ResumeOutcome : int {
+  kYielded = 0,   // the coroutine that handed the baton back is parked
+  kFinished = 1,  // it has finished (and is freed)
+};
+
 enum class EngineStatus : int {
   kOk = 0,
   kNotOnHub = 1,         // resume called from inside a coroutine
@@ -52,7 +58,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Registers a coroutine that will call `entry()` on its own OS thread when first started, and
+  // Registers a coroutine that will call `entry(id)` on its own OS thread when first started, and
   // remembers the caller's async context (CPED) for it. Returns its id (>= 0) or sets *status.
   //
   // Values do not travel through the engine: the JavaScript side passes them in a mailbox
@@ -61,11 +67,11 @@ class Engine {
   int32_t Create(v8::Local<v8::Function> entry, EngineStatus* status);
 
   // Runs coroutine `id` (hub thread only) until the baton comes back: some coroutine (`id`, or
-  // one it switched to) yielded or finished. Returns whether that coroutine finished. If its
+  // one it switched to) yielded or finished. If its
   // entry threw, rethrows that exception here; if it was terminated, terminates the caller too.
   // Returns Nothing with *status set when the call itself is not allowed (kThreadLimit: `id`
   // could not get an OS thread for its start; nothing ran).
-  v8::Maybe<bool> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
+  v8::Maybe<ResumeOutcome> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
 
   // Called on a coroutine's thread: hands the baton straight to coroutine `id` (started or
   // parked) and parks until resumed, exactly like Yield. Nothing with kThreadLimit or
@@ -109,6 +115,12 @@ class Engine {
   bool BindThread(Coroutine* co, EngineStatus* status);
   // What every parked coroutine does once the baton is back: checks, CPED, the resume mode.
   v8::Maybe<ResumeMode> Resumed(Coroutine* co);
+  // Called by a finished coroutine, still holding the baton, with the successor its entry
+  // named (or -1): sets up the handoff and returns the baton to signal once it has unlocked.
+  Baton* HandOnFinished(Coroutine* co, int32_t successor);
+  // Frees the coroutine that finished by handing the baton straight on (it cannot free
+  // itself: it is still leaving its thread). Called by every new baton holder.
+  void FreeRetired();
   // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
   // is signalled.
   void HandOff(Baton& to, Baton& mine, bool spin);
@@ -135,6 +147,7 @@ class Engine {
   v8::Global<v8::Value> hub_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
+  Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
   int32_t running_id_ = -1;
   size_t stack_size_ = kDefaultStackSize;
   int last_os_error_ = 0;

@@ -20,7 +20,7 @@ try {
   process.exit(2);
 }
 const { run, spawn, sleep } = gt;
-const { createCoroutine, resumeCoroutine, yieldToHub } = engine;
+const { createCoroutine, resumeCoroutine, parkOnHub } = engine;
 
 const FANOUT = 10;
 
@@ -101,14 +101,15 @@ const benches = [
 function rawRoundTrips(n, expectSoon) {
   let stop = false;
   const id = createCoroutine(() => {
-    while (!stop) yieldToHub(expectSoon);
+    while (!stop) parkOnHub(expectSoon);
+    return -1;
   });
-  resumeCoroutine(id, undefined, false);  // first resume: the thread starts and parks
+  resumeCoroutine(id);  // first resume: the thread starts and parks
   const t0 = now();
-  for (let i = 0; i < n; i++) resumeCoroutine(id, undefined, false);
+  for (let i = 0; i < n; i++) resumeCoroutine(id);
   const elapsed = now() - t0;
   stop = true;
-  if (!resumeCoroutine(id, undefined, false)) throw new Error('raw coroutine did not finish');
+  if (!resumeCoroutine(id)) throw new Error('raw coroutine did not finish');
   return elapsed;
 }
 
