@@ -17,7 +17,7 @@ interface AsyncWrapBinding {
   async_hook_fields: Uint32Array;
   async_id_fields: Float64Array;
   execution_async_resources: unknown[];
-  constants: { kStackLength: number; kExecutionAsyncId: number; kTriggerAsyncId: number };
+  constants: { kStackLength: number; kExecutionAsyncId: number; kTriggerAsyncId: number; kBefore: number; kAfter: number };
   pushAsyncContext(asyncId: number, triggerAsyncId: number): void;
   popAsyncContext(asyncId: number): boolean;
 }
@@ -43,6 +43,32 @@ function loadBinding(): AsyncWrapBinding | null {
     process.noDeprecation = quiet;
   }
   return binding;
+}
+
+/**
+ * Whether the top entry of the async-context stack can be swapped from one green thread's
+ * resource to another's (see {@link retargetScope}): the stack's fields are reachable and no
+ * async hook listens for before/after callbacks, which a swap would skip.
+ */
+export function canRetargetScope(): boolean {
+  const b = binding === undefined ? loadBinding() : binding;
+  if (b === null) return false;
+  return b.async_hook_fields[b.constants.kBefore] === 0 && b.async_hook_fields[b.constants.kAfter] === 0;
+}
+
+/**
+ * Makes the top entry of the async-context stack (the entry of the green thread that is giving
+ * up the baton) the entry of the one taking it: as if the hub had left the first one's
+ * AsyncResource scope and entered the second's, without the round trip through the hub.
+ * A no-op where the binding is missing (then no thread ever switches directly).
+ */
+export function retargetScope(asyncId: number, triggerAsyncId: number, resource: object): void {
+  const b = binding;
+  if (b === null || b === undefined) return;  // no direct switches happen without the binding
+  const fields = b.async_id_fields;
+  fields[b.constants.kExecutionAsyncId] = asyncId;
+  fields[b.constants.kTriggerAsyncId] = triggerAsyncId;
+  b.execution_async_resources[b.async_hook_fields[b.constants.kStackLength] - 1] = resource;
 }
 
 /**

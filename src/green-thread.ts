@@ -207,6 +207,11 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.cancelStart?.();
     this.cancelStart = null;
     theHub.discard(this);
+    this.failedToStart(error);
+  }
+
+  /** @internal */
+  failedToStart(error: unknown): void {
     this.#fn = null;
     this.#args = null;
     this.#end(Outcome.Threw, undefined, error);

@@ -32,12 +32,21 @@ export abstract class HubThread {
   readonly resource: AsyncResource;
   /** @internal The async id of `resource`, compared at every suspension. */
   readonly asyncId: number;
+  /** @internal The trigger id of `resource`. */
+  readonly triggerAsyncId: number;
 
   constructor() {
     this.resource = new AsyncResource('GreenThread', { requireManualDestroy: true });
     this.asyncId = this.resource.asyncId();
+    this.triggerAsyncId = this.resource.triggerAsyncId();
   }
 
   /** @internal Runs on the thread's own stack at its first resume, until it ends. */
   abstract runBody(): void;
+
+  /**
+   * @internal The thread could not start (the OS refused it a thread): it ends with `error`
+   * without running. The hub has already forgotten it.
+   */
+  abstract failedToStart(error: unknown): void;
 }

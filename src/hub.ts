@@ -4,20 +4,34 @@
 // wake-ups others call (wake, throwInto) — and on one rule: a wake names the epoch it saw, so a
 // late or duplicate wake can never resume a thread that has moved on.
 //
-// A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order, round
-// after round, while threads keep becoming ready, but for at most TURN_BUDGET_MS: then it
-// yields to the event loop so timers and I/O are never starved by threads looping on sleep(0).
-// Microtasks (promise reactions, waitFor) run when a turn returns to the loop.
+// A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order while
+// threads keep becoming ready, but for at most TURN_BUDGET_MS: then it yields to the event loop
+// so timers and I/O are never starved by threads looping on sleep(0). Microtasks (promise
+// reactions, waitFor) run when a turn returns to the loop.
+//
+// Within a turn, a green thread that suspends hands the baton straight to the next ready one
+// (a direct switch) instead of going back to the hub, which would then resume that one: one
+// OS-thread handoff per switch instead of two. The hub's resume call simply stays pending until
+// some thread gives the baton back (nothing ready, budget spent, or a thread finished). The
+// async-context stack follows: the switching thread swaps the stack's top entry (its own
+// AsyncResource) for the next thread's, where Node lets us (async-scope-stack.ts); where it
+// does not, every switch goes through the hub.
 import { performance } from 'node:perf_hooks';
 // From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
 // scheduler must keep running under them.
 import { setImmediate as scheduleTurn } from 'node:timers';
-import { createCoroutine, discardCoroutine, engineStats, parkOnHub, prodCoroutine, resumeCoroutine, takeMailbox } from './engine';
+import {
+  createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
+  threadLimitError,
+} from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
-import { restoreNestedScopes, setAsideNestedScopes } from './async-scope-stack';
+import { canRetargetScope, restoreNestedScopes, retargetScope, setAsideNestedScopes } from './async-scope-stack';
 
 const TURN_BUDGET_MS = 1;
+// Direct switches between two looks at the clock: reading it costs about as much as the
+// JavaScript side of a switch.
+const SWITCHES_PER_CLOCK_CHECK = 32;
 // GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
 const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // A thread that suspends spins (rather than sleeping in the kernel) while it waits to be woken
@@ -62,16 +76,25 @@ export class Hub {
   private head = 0;
   private turnScheduled = false;
   private inTurn = false;
+  private turnStarted = 0;
+  private switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
+  // The thread whose AsyncResource scope the hub entered for the resume in progress: whoever
+  // hands the baton back, the scope's top entry must be this one's again when it is left.
+  private scopeThread: HubThread | null = null;
   private readonly live = new Set<HubThread>();
+  // Threads by engine coroutine id, for the entry function (the engine passes the id).
+  private readonly byCoroutine: (HubThread | undefined)[] = [];
   private errorHandler: ErrorHandler = defaultErrorHandler;
   private captureStacks = false;
 
   /**
-   * Registers `thread`, reserves its coroutine (throws ThreadLimitError if the OS refuses a
-   * thread) and queues it to start at the hub's next turn.
+   * Registers `thread` and queues it to start at the hub's next turn. It gets its OS thread
+   * when it starts; if the OS refuses one then, it ends with ThreadLimitError.
    */
   start(thread: HubThread): void {
-    thread.coroutine = createCoroutine(runCurrentBody);
+    const id = createCoroutine(this.entry);
+    thread.coroutine = id;
+    this.byCoroutine[id] = thread;
     this.live.add(thread);
     this.enqueue(thread);
   }
@@ -80,6 +103,7 @@ export class Hub {
   discard(thread: HubThread): void {
     if (thread.coroutine >= 0) {
       discardCoroutine(thread.coroutine);
+      this.byCoroutine[thread.coroutine] = undefined;
       thread.coroutine = -1;
     }
     thread.queueSeq++;
@@ -105,11 +129,12 @@ export class Hub {
 
   private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
     let nested = null;
-    let throwIt: boolean;
     try {
       // Anything here may throw before the thread is handed over: the async stack cannot be
       // set aside (AsyncScopeSuspendError), or the JS stack overflows on the way in. Then the
-      // thread simply keeps running, as if it had never tried to suspend.
+      // thread simply keeps running, as if it had never tried to suspend. Nothing here changes
+      // another thread's state: the thread that gets the baton does its own bookkeeping
+      // (adopt), so an overflow can never leave it half switched.
       nested = setAsideNestedScopes(thread.asyncId, call);
       if (requeue) {
         thread.epoch++;
@@ -120,7 +145,7 @@ export class Hub {
       }
       thread.suspendedIn = call;
       if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
-      throwIt = parkOnHub(expectSoon);
+      this.handOff(thread, expectSoon);
     } catch (error) {
       this.unpark(thread);
       if (nested !== null) restoreNestedScopes(nested);
@@ -129,10 +154,88 @@ export class Hub {
       thread.suspendedIn = null;
       thread.suspendedStack = undefined;
     }
+    this.adopt(thread);
     if (nested !== null) restoreNestedScopes(nested);
-    const value = takeMailbox();
-    if (throwIt) throw value;
+    const value = thread.resumeValue;
+    thread.resumeValue = undefined;
+    if (thread.resumeThrow) {
+      thread.resumeThrow = false;
+      throw value;
+    }
     return value;
+  }
+
+  // Gives the baton away from a parking thread: within a turn straight to the next ready
+  // thread, else to the hub. Returns once the thread has been handed the baton again.
+  private handOff(thread: HubThread, expectSoon: boolean): void {
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    if (next === thread) return;  // sleep(0) with nobody else ready: its turn again at once
+    if (next !== null) {
+      try {
+        switchToCoroutine(next.coroutine, expectSoon);
+        return;
+      } catch (error) {
+        // It could not start (no OS thread): the hub tries again and ends it with the error.
+        if (!isThreadLimit(error)) throw error;
+      }
+    }
+    parkOnHub(expectSoon);
+  }
+
+  // The next ready thread, if the baton may go to it straight from the thread giving it up.
+  private directSwitchTarget(): HubThread | null {
+    if (this.head >= this.queue.length) return null;
+    if (--this.switchesUntilClockCheck <= 0) {
+      this.switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
+      if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
+    }
+    if (!canRetargetScope()) return null;
+    return this.peekReady();
+  }
+
+  /**
+   * The bookkeeping of a thread that has just been handed the baton, done by the thread
+   * itself (whoever handed it over did nothing on its behalf): it is the running thread now,
+   * its run-queue entry is used up, and the async-context stack's top entry is its resource.
+   */
+  private adopt(thread: HubThread): void {
+    thread.queueSeq++;
+    transition(thread, ThreadState.Running);
+    this.current = thread;
+    retargetScope(thread.asyncId, thread.triggerAsyncId, thread.resource);
+    // Wake the next thread in line if it sleeps in the kernel, so its wake-up overlaps this
+    // one's run; waking more than one ahead just crowds two vCPUs.
+    if (this.queue.length - this.head > 1) {
+      const after = this.queue[this.head + 1] as HubThread;
+      if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);
+    }
+  }
+
+  // The entry every coroutine starts in (with its own id). Returns where the baton goes when
+  // the body is done, as the engine expects: a coroutine id << 1, or -1 for the hub.
+  private readonly entry = (id: number): number => {
+    const thread = this.byCoroutine[id] as HubThread;
+    this.adopt(thread);
+    thread.resumeValue = undefined;
+    thread.resumeThrow = false;
+    thread.runBody();
+    return this.finishCurrent(thread);
+  };
+
+  // Marks the thread whose body has just ended dead, on its own stack, and picks who gets the
+  // baton next.
+  private finishCurrent(thread: HubThread): number {
+    this.markDead(thread);
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    return next === null ? -1 : next.coroutine * 2;
+  }
+
+  private markDead(thread: HubThread): void {
+    this.byCoroutine[thread.coroutine] = undefined;
+    thread.coroutine = -1;
+    transition(thread, ThreadState.Dead);
+    this.live.delete(thread);
+    thread.resource.emitDestroy();
   }
 
   // Undo a suspend/reschedule that was refused before the thread parked: the one move the
@@ -172,7 +275,6 @@ export class Hub {
   /** From plain JavaScript: resumes a queued thread right now instead of at its turn. */
   runNow(thread: HubThread): void {
     if (this.current !== null || !isResumable(thread.state)) return;
-    thread.queueSeq++;  // its queue entry is stale now
     this.switchTo(thread);
   }
 
@@ -181,7 +283,7 @@ export class Hub {
     this.seqs.push(++thread.queueSeq);
     // First in line: if its OS thread sleeps in the kernel, wake it now so the wake-up latency
     // (tens of microseconds on a VM) overlaps the way to its turn. Threads further back are
-    // woken one ahead by the turn itself; prodding a crowd would have them all spinning.
+    // woken one ahead as the line moves (adopt); prodding a crowd would have them all spinning.
     if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
       prodCoroutine(thread.coroutine);
     }
@@ -191,33 +293,41 @@ export class Hub {
     }
   }
 
+  // The first resumable thread in the run queue, or null. Stale entries in front of it (their
+  // thread has run or died since it was queued) are dropped; the thread's own entry stays until
+  // it adopts the baton.
+  private peekReady(): HubThread | null {
+    while (this.head < this.queue.length) {
+      const thread = this.queue[this.head] as HubThread;
+      if (thread.queueSeq === this.seqs[this.head] && isResumable(thread.state)) return thread;
+      this.queue[this.head] = undefined;
+      this.head++;
+    }
+    if (this.head > 0) {
+      this.queue.length = 0;
+      this.seqs.length = 0;
+      this.head = 0;
+    }
+    return null;
+  }
+
+  // A thread the OS refused a thread for: it ends with the error, never having run.
+  private failStart(thread: HubThread, error: unknown): void {
+    this.discard(thread);
+    thread.failedToStart(error);
+  }
+
   private readonly turn = (): void => {
     this.turnScheduled = false;
     this.inTurn = true;
-    const started = performance.now();
+    this.turnStarted = performance.now();
+    this.switchesUntilClockCheck = SWITCHES_PER_CLOCK_CHECK;
     try {
-      do {
-        // One round: the threads that were ready when it began. Threads readied during the
-        // round (sleep(0) included) run in the next one, so each ready thread runs once.
-        const end = this.queue.length;
-        while (this.head < end) {
-          const thread = this.queue[this.head] as HubThread;
-          const seq = this.seqs[this.head];
-          this.queue[this.head] = undefined;
-          this.head++;
-          if (thread.queueSeq !== seq || !isResumable(thread.state)) continue;
-          // The next thread in line is woken now (if it sleeps in the kernel) so its wake-up
-          // overlaps this one's run; waking more than one ahead just crowds two vCPUs.
-          const next = this.queue[this.head];
-          if (next !== undefined && next.coroutine >= 0) prodCoroutine(next.coroutine);
-          this.switchTo(thread);
-        }
-        if (this.head === this.queue.length) {
-          this.queue.length = 0;
-          this.seqs.length = 0;
-          this.head = 0;
-        }
-      } while (this.head < this.queue.length && performance.now() - started < TURN_BUDGET_MS);
+      let thread: HubThread | null;
+      while ((thread = this.peekReady()) !== null) {
+        this.switchTo(thread);
+        if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
+      }
     } finally {
       this.inTurn = false;
       if (this.head > 4096 && this.head * 2 > this.queue.length) {
@@ -232,24 +342,40 @@ export class Hub {
     }
   };
 
+  // Resumes `thread` from the hub, inside its AsyncResource, until the baton comes back.
   private switchTo(thread: HubThread): void {
-    const value = thread.resumeValue;
-    const throwIt = thread.resumeThrow;
-    thread.resumeValue = undefined;
-    thread.resumeThrow = false;
-    transition(thread, ThreadState.Running);
-    this.current = thread;
+    this.scopeThread = thread;
     let finished: boolean;
+    let back: HubThread | null;
     try {
-      finished = thread.resource.runInAsyncScope(resumeCoroutine, null, thread.coroutine, value, throwIt);
+      finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine);
+    } catch (error) {
+      if (this.current === null && isThreadLimit(error)) {
+        // It could not get an OS thread to start on: nothing ran.
+        this.scopeThread = null;
+        this.failStart(thread, threadLimitError(error));
+        return;
+      }
+      throw error;
     } finally {
+      back = this.current;
       this.current = null;
+      this.scopeThread = null;
     }
-    if (finished) {
-      thread.coroutine = -1;
-      transition(thread, ThreadState.Dead);
-      this.live.delete(thread);
-      thread.resource.emitDestroy();
+    // A body that ended normally has marked itself dead (finishCurrent).
+    if (finished && back !== null && back.state !== ThreadState.Dead) this.markDead(back);
+  }
+
+  // Inside the scope the hub entered: the baton may come back from another thread than the
+  // one resumed, after direct switches, and then the scope's top entry is that other thread's.
+  private resumeInScope(id: number): boolean {
+    try {
+      return resumeCoroutine(id);
+    } finally {
+      const scope = this.scopeThread as HubThread;
+      if (this.current !== null && this.current !== scope) {
+        retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
+      }
     }
   }
 
@@ -284,11 +410,6 @@ export class Hub {
   stats() {
     return { ...engineStats(), readyThreads: this.queue.length - this.head, liveGreenThreads: this.live.size };
   }
-}
-
-// The one entry function every coroutine starts in: the hub made its thread current first.
-function runCurrentBody(): void {
-  (theHub.current as HubThread).runBody();
 }
 
 // One hub per JavaScript thread: module state is per isolate, so the main thread and each

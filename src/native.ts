@@ -5,16 +5,17 @@ import * as path from 'node:path';
 
 /** The addon's raw interface; only src/engine.ts talks to it. */
 export interface NativeEngine {
-  create(entry: () => void): number;
-  resume(id: number, throwIt: boolean): boolean;
+  create(entry: (id: number) => number): number;
+  resume(id: number, throwIt: boolean): number;
   yield(expectSoon: boolean): boolean;
+  switchTo(id: number, throwIt: boolean, expectSoon: boolean): boolean;
   discard(id: number): void;
   prod(id: number): void;
   currentId(): number;
   setStackSize(bytes: number): void;
   getStackSize(): number;
   setMaxSpin(nanoseconds: number): void;
-  stats(): { liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number };
+  stats(): { liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; lastOsError: number };
   readonly defaultStackSize: number;
   readonly minStackSize: number;
   readonly maxStackSize: number;

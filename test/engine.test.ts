@@ -1,53 +1,110 @@
-// The engine under the hub: raw coroutine resume/yield with values and errors, its refusals,
+// The engine under the hub: raw coroutine resume/yield/switch, successors, its refusals,
 // OS-thread reuse, and faults (WebAssembly traps) on a green thread's OS thread.
-import { createCoroutine, discardCoroutine, engineStats, resumeCoroutine, takeMailbox, yieldToHub } from '../src/engine';
+import { createCoroutine, discardCoroutine, engineStats, parkOnHub, resumeCoroutine, switchToCoroutine } from '../src/engine';
 import { native } from '../src/native';
 import { PKG, runChild } from './helpers';
 
-test('resume and yield pass values both ways; resume-by-throwing throws at the yield', () => {
+test('resume runs a coroutine until it yields; resume-by-throwing makes the yield report it', () => {
   const log: unknown[] = [];
   const id = createCoroutine(() => {
-    log.push(['start', takeMailbox()]);
-    log.push(['got', yieldToHub(false)]);
-    try {
-      yieldToHub(true);
-    } catch (error) {
-      log.push(['caught', (error as Error).message]);
-    }
+    log.push('start');
+    log.push(['first yield', parkOnHub(false)]);
+    log.push(['second yield', parkOnHub(true)]);
+    return -1;
   });
-  expect(resumeCoroutine(id, 'first', false)).toBe(false);
-  expect(resumeCoroutine(id, 'second', false)).toBe(false);
-  expect(resumeCoroutine(id, new Error('thrown in'), true)).toBe(true);
-  expect(log).toEqual([['start', 'first'], ['got', 'second'], ['caught', 'thrown in']]);
+  expect(resumeCoroutine(id)).toBe(false);
+  expect(resumeCoroutine(id)).toBe(false);
+  expect(resumeCoroutine(id, true)).toBe(true);
+  expect(log).toEqual(['start', ['first yield', false], ['second yield', true]]);
+});
+
+test('a coroutine hands the baton straight to another; the hub gets it back from whichever yields', () => {
+  const log: string[] = [];
+  let b = -1;
+  const a = createCoroutine(() => {
+    log.push('a starts');
+    switchToCoroutine(b, false);  // b starts on its own OS thread
+    log.push('a resumed by b');
+    return -1;
+  });
+  b = createCoroutine(() => {
+    log.push('b starts');
+    parkOnHub(false);             // back to the hub: its resume(a) returns, a is still parked
+    log.push('b resumed');
+    switchToCoroutine(a, false);  // a finishes and hands the baton to the hub
+    return -1;
+  });
+  expect(resumeCoroutine(a)).toBe(false);
+  expect(log).toEqual(['a starts', 'b starts']);
+  expect(resumeCoroutine(b)).toBe(true);  // a finished
+  expect(log).toEqual(['a starts', 'b starts', 'b resumed', 'a resumed by b']);
+  expect(engineStats().liveCoroutines).toBe(1);  // b, parked in its switch
+  expect(resumeCoroutine(b)).toBe(true);
+  expect(engineStats().liveCoroutines).toBe(0);
+});
+
+test('a finishing coroutine names its successor and the baton goes straight to it', () => {
+  const log: string[] = [];
+  const threadsBefore = engineStats().threadsStarted;
+  let next = -1;
+  const ids: number[] = [];
+  // A chain of coroutines, each naming the next as it ends: one resume runs them all, each
+  // starting on the OS thread the one before it has just left.
+  for (let i = 0; i < 50; i++) {
+    ids.push(createCoroutine(() => {
+      log.push(`c${i}`);
+      return i < 49 ? ids[i + 1] * 2 : -1;
+    }));
+  }
+  next = ids[0];
+  expect(resumeCoroutine(next)).toBe(true);
+  expect(log).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
+  expect(engineStats().liveCoroutines).toBe(0);
+  expect(engineStats().threadsStarted - threadsBefore).toBeLessThanOrEqual(1);
+});
+
+test('switching to a bad target is refused and the caller keeps the baton', () => {
+  let refused: unknown[] = [];
+  const id = createCoroutine((self) => {
+    for (const target of [self, 12345, -1]) {
+      try { switchToCoroutine(target, false); } catch (error) { refused.push((error as { code?: string }).code); }
+    }
+    return -1;
+  });
+  expect(resumeCoroutine(id)).toBe(true);
+  expect(refused).toEqual(Array.from({ length: 3 }, () => 'ERR_GREENTHREAD_BAD_COROUTINE'));
+  refused = [];
+  expect(() => switchToCoroutine(id, false)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD' }));
 });
 
 test('an exception escaping a coroutine is rethrown by resume', () => {
   const id = createCoroutine(() => { throw new TypeError('escaped'); });
-  expect(() => resumeCoroutine(id, undefined, false)).toThrow('escaped');
+  expect(() => resumeCoroutine(id)).toThrow('escaped');
 });
 
 test('a finished coroutine cannot be resumed; bad ids are refused', () => {
-  const id = createCoroutine(() => {});
-  expect(resumeCoroutine(id, undefined, false)).toBe(true);
-  expect(() => resumeCoroutine(id, undefined, false)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_BAD_COROUTINE' }));
-  expect(() => resumeCoroutine(12345, undefined, false)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_BAD_COROUTINE' }));
+  const id = createCoroutine(() => -1);
+  expect(resumeCoroutine(id)).toBe(true);
+  expect(() => resumeCoroutine(id)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_BAD_COROUTINE' }));
+  expect(() => resumeCoroutine(12345)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_BAD_COROUTINE' }));
 });
 
 test('yield outside a coroutine and resume from inside one are refused', () => {
-  expect(() => yieldToHub(false)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD' }));
-  const other = createCoroutine(() => {});
+  expect(() => parkOnHub(false)).toThrow(expect.objectContaining({ code: 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD' }));
+  const other = createCoroutine(() => -1);
   let refused: unknown;
   const id = createCoroutine(() => {
-    try { resumeCoroutine(other, undefined, false); } catch (error) { refused = (error as { code?: string }).code; }
+    try { resumeCoroutine(other); } catch (error) { refused = (error as { code?: string }).code; }
+    return -1;
   });
-  resumeCoroutine(id, undefined, false);
+  resumeCoroutine(id);
   expect(refused).toBe('ERR_GREENTHREAD_NOT_ON_HUB');
   discardCoroutine(other);
 });
 
 test('finished coroutines give their OS thread back to the pool', () => {
   const before = engineStats().threadsStarted;
-  for (let i = 0; i < 200; i++) resumeCoroutine(createCoroutine(() => {}), undefined, false);
+  for (let i = 0; i < 200; i++) resumeCoroutine(createCoroutine(() => -1));
   const after = engineStats();
   expect(after.threadsStarted - before).toBeLessThanOrEqual(2);
   expect(after.liveCoroutines).toBe(0);
@@ -75,12 +132,12 @@ test('a WebAssembly out-of-bounds trap in a green thread is a catchable error, n
 });
 
 test('prod (the about-to-resume hint) is harmless for any id and any state', () => {
-  const id = createCoroutine(() => { yieldToHub(false); });
+  const id = createCoroutine(() => { parkOnHub(false); return -1; });
   native.prod(id);           // created, never run
-  resumeCoroutine(id, undefined, false);
+  resumeCoroutine(id);
   native.prod(id);           // parked, asleep in the kernel: wakes and spins
   native.prod(id);
-  expect(resumeCoroutine(id, undefined, false)).toBe(true);
+  expect(resumeCoroutine(id)).toBe(true);
   native.prod(id);           // finished
   native.prod(-1);
   native.prod(1 << 30);

@@ -69,7 +69,7 @@ void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
   isolate->ThrowException(error);
 }
 
-// create(entry: Function): number
+// create(entry: (id: number) => number): number
 void Create(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
@@ -81,17 +81,18 @@ void Create(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(id);
 }
 
-// resume(id: number, mode: 0 value | 1 throw): boolean  (true once the coroutine finished)
+// resume(id: number, throwIt: boolean): number  (ResumeOutcome: 0 the coroutine that handed
+// the baton back yielded, 1 it finished)
 void Resume(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
   const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
-  v8::Maybe<bool> finished = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
+  v8::Maybe<ResumeOutcome> outcome = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
   if (status != EngineStatus::kOk) {
-    ThrowStatus(info.GetIsolate(), status, 0);
+    ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
     return;
   }
-  if (finished.IsJust()) info.GetReturnValue().Set(finished.FromJust());
+  if (outcome.IsJust()) info.GetReturnValue().Set(static_cast<int32_t>(outcome.FromJust()));
 }
 
 // yield(expectSoon: boolean): boolean  (true: the hub resumed it to throw)
@@ -104,6 +105,20 @@ void Yield(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   if (mode.IsJust()) info.GetReturnValue().Set(mode.FromJust() == ResumeMode::kThrow);
+}
+
+// switchTo(id: number, throwIt: boolean, expectSoon: boolean): boolean  (like yield)
+void SwitchTo(const FunctionCallbackInfo<Value>& info) {
+  Engine* engine = EngineOf(info);
+  EngineStatus status = EngineStatus::kOk;
+  const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
+  v8::Maybe<ResumeMode> resumed =
+      engine->SwitchTo(info[0].As<v8::Int32>()->Value(), mode, info[2]->IsTrue(), &status);
+  if (status != EngineStatus::kOk) {
+    ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
+    return;
+  }
+  if (resumed.IsJust()) info.GetReturnValue().Set(resumed.FromJust() == ResumeMode::kThrow);
 }
 
 // discard(id: number): void
@@ -151,6 +166,7 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   put("idleThreads", static_cast<double>(engine->pool().idle_count()));
   put("liveThreads", static_cast<double>(engine->pool().live_count()));
   put("threadsStarted", static_cast<double>(engine->pool().started_count()));
+  put("lastOsError", static_cast<double>(engine->last_os_error()));
   info.GetReturnValue().Set(out);
 }
 
@@ -180,6 +196,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("create", Create);
   method("resume", Resume);
   method("yield", Yield);
+  method("switchTo", SwitchTo);
   method("discard", Discard);
   method("prod", Prod);
   method("currentId", CurrentId);

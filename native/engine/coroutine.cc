@@ -3,12 +3,13 @@
 #include "engine/coroutine.h"
 
 #include "engine/assert.h"
+#include "engine/async-context-data.h"
 #include "engine/engine.h"
 
 namespace greenthread {
 
-Coroutine::Coroutine(Engine* engine, OsThread* thread, v8::Local<v8::Function> entry)
-    : engine_(engine), thread_(thread), entry_(engine->isolate(), entry) {}
+Coroutine::Coroutine(Engine* engine, int32_t id, size_t stack_size, v8::Local<v8::Function> entry)
+    : engine_(engine), id_(id), stack_size_(stack_size), entry_(engine->isolate(), entry) {}
 
 Coroutine::~Coroutine() = default;
 
@@ -21,27 +22,37 @@ OsThread* Coroutine::DetachThread() {
 void Coroutine::RunOnThread(OsThread* thread) {
   Engine* const engine = engine_;
   v8::Isolate* const isolate = engine->isolate_;
+  Baton* next_baton;
   {
     v8::Locker locker(isolate);  // baton held from here on
     isolate->Enter();
     // The first Locker on a thread sizes V8's stack guard for a main-thread-sized stack; ours
     // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.
     isolate->SetStackLimit(thread->stack_low + Engine::kNativeStackReserve);
+    engine->FreeRetired();
     {
       v8::HandleScope handle_scope(isolate);
       v8::Local<v8::Context> context = engine->context_.Get(isolate);
       v8::Context::Scope context_scope(context);
-      GT_CHECK(engine->running_ == this, "a coroutine starts only when the hub resumes it");
+      GT_CHECK(engine->running_ == this, "a coroutine starts only when it is handed the baton");
       state_ = CoroutineState::kRunning;
+      // Start in the async context of the place that created it, whoever handed the baton.
+      if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
       v8::Local<v8::Function> entry = entry_.Get(isolate);
       entry_.Reset();
 
+      // What the entry returns says where the baton goes when it is done: a number >= 0 is
+      // (coroutine id << 1 | throw flag) of the coroutine to hand it to, anything else the hub.
+      int32_t successor = -1;
       switch (engine->transfer_mode_) {
         case ResumeMode::kValue: {
           v8::TryCatch try_catch(isolate);
-          v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 0, nullptr);
-          if (!result.IsEmpty()) {
+          v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
+          v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
+          v8::Local<v8::Value> value;
+          if (result.ToLocal(&value)) {
             finish_kind_ = FinishKind::kReturned;
+            if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
           } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
             finish_kind_ = FinishKind::kTerminated;
           } else {
@@ -59,11 +70,12 @@ void Coroutine::RunOnThread(OsThread* thread) {
           break;
       }
       state_ = CoroutineState::kFinished;
+      next_baton = engine->HandOnFinished(this, successor);
     }
     isolate->Exit();
   }  // Locker: V8 frees this thread's state and unlocks
-  // Last act: after this signal the hub may free `this`.
-  engine->hub_baton_.Signal();
+  // Last act: after this signal the next baton holder may free `this`.
+  next_baton->Signal();
 }
 
 }  // namespace greenthread

@@ -31,7 +31,7 @@ enum class FinishKind : uint8_t { kReturned, kThrew, kTerminated };
 
 class Coroutine final : public OsThreadJob {
  public:
-  Coroutine(Engine* engine, OsThread* thread, v8::Local<v8::Function> entry);
+  Coroutine(Engine* engine, int32_t id, size_t stack_size, v8::Local<v8::Function> entry);
   ~Coroutine() override;
 
   CoroutineState state() const { return state_; }
@@ -47,9 +47,12 @@ class Coroutine final : public OsThreadJob {
   friend class Engine;
 
   Engine* const engine_;
-  OsThread* thread_;  // owned by the pool; ours from creation until finished
+  const int32_t id_;
+  const size_t stack_size_;  // what configure() said when it was created
+  OsThread* thread_ = nullptr;  // owned by the pool; ours from first start until finished
   v8::Global<v8::Function> entry_;
-  // This coroutine's CPED while it is parked (async-context-data.h); kept as a cache after.
+  // This coroutine's CPED while it is parked (async-context-data.h); before its start, the
+  // CPED of the place that created it. Kept as a cache after a restore.
   v8::Global<v8::Value> async_context_data_;
   CoroutineState state_ = CoroutineState::kCreated;
   FinishKind finish_kind_ = FinishKind::kReturned;

@@ -35,13 +35,6 @@ int32_t Engine::Create(v8::Local<v8::Function> entry, EngineStatus* status) {
     *status = EngineStatus::kShuttingDown;
     return -1;
   }
-  int error = 0;
-  OsThread* thread = pool_.Acquire(stack_size_, &error);
-  if (thread == nullptr) {
-    last_os_error_ = error;
-    *status = EngineStatus::kThreadLimit;
-    return -1;
-  }
   int32_t id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();
@@ -50,10 +43,26 @@ int32_t Engine::Create(v8::Local<v8::Function> entry, EngineStatus* status) {
     id = static_cast<int32_t>(table_.size());
     table_.push_back(nullptr);
   }
-  table_[id] = new Coroutine(this, thread, entry);
+  Coroutine* co = new Coroutine(this, id, stack_size_, entry);
+  if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
+  table_[id] = co;
   live_++;
   *status = EngineStatus::kOk;
   return id;
+}
+
+bool Engine::BindThread(Coroutine* co, EngineStatus* status) {
+  if (co->thread_ != nullptr) return true;
+  int error = 0;
+  OsThread* thread = pool_.Acquire(co->stack_size_, &error);
+  if (thread == nullptr) {
+    last_os_error_ = error;
+    *status = EngineStatus::kThreadLimit;
+    return false;
+  }
+  co->thread_ = thread;
+  thread->job = co;
+  return true;
 }
 
 void Engine::SaveAsyncContextData(v8::Global<v8::Value>& slot) {
@@ -78,49 +87,88 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
   isolate_->Enter();  // baton held again
 }
 
-v8::Maybe<bool> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+  using Outcome = v8::Maybe<ResumeOutcome>;
   if (running_ != nullptr) {
     *status = EngineStatus::kNotOnHub;
-    return v8::Nothing<bool>();
+    return v8::Nothing<ResumeOutcome>();
   }
   Coroutine* co = Lookup(id);
   if (co == nullptr || (co->state_ != CoroutineState::kCreated &&
                         co->state_ != CoroutineState::kParked)) {
     *status = EngineStatus::kBadCoroutine;
-    return v8::Nothing<bool>();
+    return v8::Nothing<ResumeOutcome>();
   }
+  if (!BindThread(co, status)) return v8::Nothing<ResumeOutcome>();
   *status = EngineStatus::kOk;
   transfer_mode_ = mode;
   if (kHasAsyncContextData) SaveAsyncContextData(hub_async_context_data_);
   running_ = co;
   running_id_ = id;
-  if (co->state_ == CoroutineState::kCreated) co->thread_->job = co;
   HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
-  GT_CHECK(running_ == co, "the baton comes back from the coroutine the hub resumed");
+  // The baton came back from `co` or from a coroutine it (or its successors) switched to.
+  Coroutine* back = running_;
+  GT_CHECK(back != nullptr, "the baton comes back from a coroutine");
   running_ = nullptr;
   running_id_ = -1;
   if (kHasAsyncContextData) RestoreAsyncContextData(hub_async_context_data_);
-  if (co->state_ != CoroutineState::kFinished) return v8::Just(false);
+  FreeRetired();
+  if (back->state_ != CoroutineState::kFinished) return Outcome(v8::Just(ResumeOutcome::kYielded));
 
-  const FinishKind kind = co->finish_kind_;
-  pool_.Release(co->DetachThread());
-  Free(id);
+  const FinishKind kind = back->finish_kind_;
+  // A coroutine that gave its thread to a successor which then could not start has none.
+  if (back->thread_ != nullptr) pool_.Release(back->DetachThread());
+  Free(back->id_);
   switch (kind) {
     case FinishKind::kReturned:
-      return v8::Just(true);
+      return Outcome(v8::Just(ResumeOutcome::kFinished));
     case FinishKind::kThrew: {
       v8::Local<v8::Value> exception = thrown_.Get(isolate_);
       thrown_.Reset();
       isolate_->ThrowException(exception);
-      return v8::Nothing<bool>();
+      return v8::Nothing<ResumeOutcome>();
     }
     case FinishKind::kTerminated:
       // Termination (Worker.terminate(), process.exit() in a Worker) hit the coroutine; it
       // must end the hub's JavaScript too, except while tearing down, when we asked for it.
       if (!tearing_down_) isolate_->TerminateExecution();
-      return v8::Nothing<bool>();
+      return v8::Nothing<ResumeOutcome>();
   }
-  return v8::Nothing<bool>();
+  return v8::Nothing<ResumeOutcome>();
+}
+
+Baton* Engine::HandOnFinished(Coroutine* co, int32_t successor) {
+  Coroutine* target = successor >= 0 && !tearing_down_ ? Lookup(successor >> 1) : nullptr;
+  if (target == nullptr || target == co || co->finish_kind_ != FinishKind::kReturned ||
+      (target->state_ != CoroutineState::kCreated && target->state_ != CoroutineState::kParked)) {
+    return &hub_baton_;  // the hub frees `co` when its Resume returns
+  }
+  // `co` is freed by whoever holds the baton next. Its OS thread is free the moment it
+  // unlocks, so a successor that has yet to start gets that very thread (the warmest there
+  // is, and no other thread needs waking).
+  retired_ = co;
+  if (target->thread_ == nullptr) pool_.Release(co->DetachThread());
+  running_ = target;
+  running_id_ = target->id_;
+  transfer_mode_ = (successor & 1) != 0 ? ResumeMode::kThrow : ResumeMode::kValue;
+  EngineStatus status;
+  if (!BindThread(target, &status)) {
+    // The OS refused a thread: back to the hub as an ordinary finish; the hub then tries to
+    // start the successor itself and learns of the refusal there.
+    retired_ = nullptr;
+    running_ = co;
+    running_id_ = co->id_;
+    return &hub_baton_;
+  }
+  return &target->thread_->baton;
+}
+
+void Engine::FreeRetired() {
+  Coroutine* co = retired_;
+  if (co == nullptr) return;
+  retired_ = nullptr;
+  if (co->thread_ != nullptr) pool_.Release(co->DetachThread());
+  Free(co->id_);
 }
 
 v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
@@ -133,7 +181,35 @@ v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
   HandOff(hub_baton_, co->thread_->baton, expect_soon);
-  GT_CHECK(running_ == co, "a parked coroutine wakes only when the hub resumes it");
+  return Resumed(co);
+}
+
+v8::Maybe<ResumeMode> Engine::SwitchTo(int32_t id, ResumeMode mode, bool expect_soon, EngineStatus* status) {
+  Coroutine* co = running_;
+  if (co == nullptr) {
+    *status = EngineStatus::kNotInCoroutine;
+    return v8::Nothing<ResumeMode>();
+  }
+  Coroutine* target = Lookup(id);
+  if (target == nullptr || target == co || (target->state_ != CoroutineState::kCreated &&
+                                            target->state_ != CoroutineState::kParked)) {
+    *status = EngineStatus::kBadCoroutine;
+    return v8::Nothing<ResumeMode>();
+  }
+  if (!BindThread(target, status)) return v8::Nothing<ResumeMode>();
+  *status = EngineStatus::kOk;
+  if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
+  co->state_ = CoroutineState::kParked;
+  transfer_mode_ = mode;
+  running_ = target;
+  running_id_ = id;
+  HandOff(target->thread_->baton, co->thread_->baton, expect_soon);
+  return Resumed(co);
+}
+
+v8::Maybe<ResumeMode> Engine::Resumed(Coroutine* co) {
+  GT_CHECK(running_ == co, "a parked coroutine wakes only when it is handed the baton");
+  FreeRetired();
   co->state_ = CoroutineState::kRunning;
   if (kHasAsyncContextData) RestoreAsyncContextData(co->async_context_data_);
   if (transfer_mode_ == ResumeMode::kTerminate) {
@@ -145,8 +221,8 @@ v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
 
 void Engine::Prod(int32_t id) {
   Coroutine* co = Lookup(id);
-  if (co != nullptr && (co->state_ == CoroutineState::kParked ||
-                        co->state_ == CoroutineState::kCreated)) {
+  // A coroutine that has not started has no thread yet; the pool's warmest one spins anyway.
+  if (co != nullptr && co->thread_ != nullptr && co->state_ == CoroutineState::kParked) {
     co->thread_->baton.Prod();
   }
 }
@@ -154,7 +230,7 @@ void Engine::Prod(int32_t id) {
 EngineStatus Engine::Discard(int32_t id) {
   Coroutine* co = Lookup(id);
   if (co == nullptr || co->state_ != CoroutineState::kCreated) return EngineStatus::kBadCoroutine;
-  pool_.Release(co->DetachThread());
+  if (co->thread_ != nullptr) pool_.Release(co->DetachThread());
   Free(id);
   return EngineStatus::kOk;
 }

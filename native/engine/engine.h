@@ -7,8 +7,15 @@
 // signal the partner's baton, wait on our own; then Locker (V8 restores our state) and
 // Isolate::Enter. Only Local/Global handles live across a handoff, never raw V8 pointers.
 //
-// Resume is hub-only: the thread that loaded the addon (the isolate's own thread) is the only
-// one that resumes coroutines, and a coroutine only ever yields back to it.
+// Two ways to hand the baton on. Resume: the hub thread (the isolate's own thread, which loaded
+// the addon) runs a coroutine until the baton comes back to it. SwitchTo: the running coroutine
+// hands the baton straight to another one, saving the trip through the hub (half the handoffs
+// of a green-to-green switch). Either way the hub's Resume call stays on the hub thread's stack
+// until some coroutine yields or finishes; which one that was is the caller's bookkeeping.
+//
+// A coroutine gets its OS thread at its first start, not at creation: a spawn burst then runs
+// on the few threads that are warm (spinning, cached) instead of waking one cold thread per
+// green thread.
 #pragma once
 
 #include <v8.h>
@@ -23,6 +30,12 @@
 namespace greenthread {
 
 // Status codes the binding turns into JavaScript errors.
+// What a Resume came back with.
+enum class ResumeOutcome : int {
+  kYielded = 0,   // the coroutine that handed the baton back is parked
+  kFinished = 1,  // it has finished (and is freed)
+};
+
 enum class EngineStatus : int {
   kOk = 0,
   kNotOnHub = 1,         // resume called from inside a coroutine
@@ -45,22 +58,28 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Reserves an OS thread for a new coroutine that will call `entry()` at its first resume.
-  // Returns its id (>= 0) or sets *status.
+  // Registers a coroutine that will call `entry(id)` on its own OS thread when first started, and
+  // remembers the caller's async context (CPED) for it. Returns its id (>= 0) or sets *status.
   //
   // Values do not travel through the engine: the JavaScript side passes them in a mailbox
   // variable of its own (src/engine.ts), which costs nothing, where a global handle per switch
   // costs about a tenth of the switch. The engine moves the baton and the resume mode.
   int32_t Create(v8::Local<v8::Function> entry, EngineStatus* status);
 
-  // Runs coroutine `id` until it yields or finishes; `mode` is what its pending yield (or its
-  // start) is to do. Returns true once it has finished. If its entry threw, rethrows that
-  // exception here; if it was terminated, terminates the caller too. Returns Nothing with
-  // *status set when the call itself is not allowed.
-  v8::Maybe<bool> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
+  // Runs coroutine `id` (hub thread only) until the baton comes back: some coroutine (`id`, or
+  // one it switched to) yielded or finished. If its
+  // entry threw, rethrows that exception here; if it was terminated, terminates the caller too.
+  // Returns Nothing with *status set when the call itself is not allowed (kThreadLimit: `id`
+  // could not get an OS thread for its start; nothing ran).
+  v8::Maybe<ResumeOutcome> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
 
-  // Called on a coroutine's thread: gives the baton to the hub and parks until resumed.
-  // Returns the mode the hub resumed it with (kValue or kThrow: the caller reads the value
+  // Called on a coroutine's thread: hands the baton straight to coroutine `id` (started or
+  // parked) and parks until resumed, exactly like Yield. Nothing with kThreadLimit or
+  // kBadCoroutine set means no switch happened and the caller keeps running.
+  v8::Maybe<ResumeMode> SwitchTo(int32_t id, ResumeMode mode, bool expect_soon, EngineStatus* status);
+
+  // Called on a coroutine's thread: gives the baton to the hub and parks until resumed (by the
+  // hub or by another coroutine's SwitchTo). Returns the mode it was resumed with (kValue or kThrow: the caller reads the value
   // from its mailbox); on kTerminate, termination is pending and Nothing is returned.
   // `expect_soon` lets the parked thread spin briefly (Baton::Wait).
   v8::Maybe<ResumeMode> Yield(bool expect_soon, EngineStatus* status);
@@ -92,6 +111,16 @@ class Engine {
 
   Coroutine* Lookup(int32_t id) const;
   void Free(int32_t id);
+  // Gives a coroutine about to start its OS thread; false (status set) if the OS refuses one.
+  bool BindThread(Coroutine* co, EngineStatus* status);
+  // What every parked coroutine does once the baton is back: checks, CPED, the resume mode.
+  v8::Maybe<ResumeMode> Resumed(Coroutine* co);
+  // Called by a finished coroutine, still holding the baton, with the successor its entry
+  // named (or -1): sets up the handoff and returns the baton to signal once it has unlocked.
+  Baton* HandOnFinished(Coroutine* co, int32_t successor);
+  // Frees the coroutine that finished by handing the baton straight on (it cannot free
+  // itself: it is still leaving its thread). Called by every new baton holder.
+  void FreeRetired();
   // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
   // is signalled.
   void HandOff(Baton& to, Baton& mine, bool spin);
@@ -102,6 +131,7 @@ class Engine {
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
   // Signalled by a coroutine when it yields or finishes; waited on by the hub thread only.
+  // While any coroutine runs, the hub thread waits here inside Resume.
   Baton hub_baton_;
   OsThreadPool pool_;
   // Coroutine table indexed by id; free ids are reused (LIFO) so the table stays small.
@@ -117,6 +147,7 @@ class Engine {
   v8::Global<v8::Value> hub_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
+  Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
   int32_t running_id_ = -1;
   size_t stack_size_ = kDefaultStackSize;
   int last_os_error_ = 0;

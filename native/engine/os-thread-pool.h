@@ -2,8 +2,8 @@
 // stack already faulted in, its V8 per-thread data already allocated) serves the next one.
 // Starting a thread costs tens of microseconds; taking one from the pool costs nothing.
 //
-// Threading rule: the pool itself is touched only by the hub thread (the isolate's own thread),
-// so it needs no lock. A pooled thread talks to the rest of the engine only through its baton.
+// Threading rule: the pool itself is touched only by the thread that holds the isolate's baton
+// (the hub, or a coroutine starting another), so it needs no lock. A pooled thread talks to the rest of the engine only through its baton.
 #pragma once
 
 #include <pthread.h>
@@ -32,7 +32,7 @@ class OsThread {
  public:
   // Signalled to start a job, to resume a parked job, or to make the thread exit.
   Baton baton;
-  // Set by the hub before it signals `baton` for a job start; read only by this thread.
+  // Set by the baton holder before it signals `baton` for a job start; read only by this thread.
   OsThreadJob* job = nullptr;
   bool exit_requested = false;
   // Whether the next idle wait may spin (see Baton::Wait); set by the pool on release.

@@ -1,4 +1,4 @@
-"""eventlet and gevent counterparts of greenthread's switch benchmarks (run by index.js).
+"""eventlet and gevent counterparts of greenthread's benchmarks (run by index.js).
 
     python3 eventlet-gevent.py LIB '{"rounds": 7, "warmup": 2, "roundMs": 150}'
 
@@ -21,8 +21,15 @@ def one():
     return 1
 
 
-def make_benches(sleep, spawn, wait, wait_all):
-    """The three benchmarks, written once over a library's sleep/spawn/wait primitives."""
+POOL_SIZE = 1000
+
+
+def identity(x):
+    return x
+
+
+def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
+    """The benchmarks, written once over a library's primitives."""
 
     def sleep_loop(n):
         for _ in range(n):
@@ -44,7 +51,44 @@ def make_benches(sleep, spawn, wait, wait_all):
             wait(spawn(one))
         return now() - t0
 
+    def queue_ping_pong(n):
+        there, back = Queue(), Queue()
+
+        def echo():
+            for _ in range(n):
+                back.put(there.get())
+
+        g = spawn(echo)
+        t0 = now()
+        for i in range(n):
+            there.put(i)
+            back.get()
+        elapsed = now() - t0
+        wait(g)
+        return elapsed
+
+    def imap(n):
+        pool = Pool(POOL_SIZE)
+        t0 = now()
+        total = 0
+        for value in pool.imap(identity, range(n)):
+            total += value
+        elapsed = now() - t0
+        assert total == n * (n - 1) // 2
+        return elapsed
+
+    def pool_spawn(n):
+        pool = Pool(POOL_SIZE)
+        t0 = now()
+        for _ in range(n):
+            pool.spawn(one)
+        pool_wait_all(pool)
+        return now() - t0
+
     return [
+        {"id": "queuePingPong", "measure": queue_ping_pong},
+        {"id": "imap", "measure": imap},
+        {"id": "poolSpawn", "measure": pool_spawn},
         {"id": "sleep0", "measure": sleep0},
         {"id": "sleep0x10", "measure": sleep0x10, "ops": lambda n: n * FANOUT},
         {"id": "spawnWait", "measure": spawn_wait},
@@ -55,20 +99,25 @@ def load(lib):
     """(version, benches, run_in_green_thread) for LIB; raises ImportError if missing."""
     if lib == "gevent":
         import gevent
+        import gevent.pool
+        import gevent.queue
 
         def wait_all(threads):
             gevent.joinall(threads, raise_error=True)
 
-        benches = make_benches(gevent.sleep, gevent.spawn, lambda g: g.get(), wait_all)
+        benches = make_benches(gevent.sleep, gevent.spawn, lambda g: g.get(), wait_all,
+                               gevent.queue.Queue, gevent.pool.Pool, lambda pool: pool.join())
         return gevent.__version__, benches, lambda fn: gevent.spawn(fn).get()
     if lib == "eventlet":
         import eventlet
+        import eventlet.queue
 
         def wait_all(threads):
             for g in threads:
                 g.wait()
 
-        benches = make_benches(eventlet.sleep, eventlet.spawn, lambda g: g.wait(), wait_all)
+        benches = make_benches(eventlet.sleep, eventlet.spawn, lambda g: g.wait(), wait_all,
+                               eventlet.queue.Queue, eventlet.GreenPool, lambda pool: pool.waitall())
         return eventlet.__version__, benches, lambda fn: eventlet.spawn(fn).wait()
     raise ValueError("unknown library %r" % lib)
 

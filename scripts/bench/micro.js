@@ -19,10 +19,13 @@ try {
   process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
   process.exit(2);
 }
-const { run, spawn, sleep } = gt;
-const { createCoroutine, resumeCoroutine, yieldToHub } = engine;
+const { run, spawn, sleep, Queue, GreenPool } = gt;
+const { createCoroutine, resumeCoroutine, parkOnHub } = engine;
 
 const FANOUT = 10;
+// Pool size of the pool benchmarks: eventlet's and gevent's default-ish 1000, so a burst of
+// spawns runs without blocking the spawner until the pool is full.
+const POOL_SIZE = 1000;
 
 // Each benchmark's body runs inside a green thread started by run(); the clock is read inside
 // that thread, so starting it and settling run()'s promise are not part of the figure.
@@ -33,6 +36,49 @@ function sleepLoop(n) {
 }
 
 const one = () => 1;
+const identity = (x) => x;
+
+function* range(n) {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+// A minimal promise-based channel: what an async program would use instead of a queue.
+class AsyncChannel {
+  constructor() {
+    this.items = [];
+    this.waiters = [];
+  }
+
+  put(item) {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(item);
+    else this.items.push(item);
+  }
+
+  get() {
+    if (this.items.length) return Promise.resolve(this.items.shift());
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+// Calls fn(i) for i < n with at most `limit` calls in flight; resolves to the results in order.
+function mapLimit(n, limit, fn) {
+  return new Promise((resolve, reject) => {
+    const results = new Array(n);
+    let next = 0;
+    let done = 0;
+    if (n === 0) resolve(results);
+    const launch = () => {
+      const i = next++;
+      fn(i).then((value) => {
+        results[i] = value;
+        if (++done === n) resolve(results);
+        else if (next < n) launch();
+      }, reject);
+    };
+    for (let k = 0; k < Math.min(limit, n); k++) launch();
+  });
+}
 
 const benches = [
   {
@@ -63,6 +109,79 @@ const benches = [
       for (let i = 0; i < n; i++) spawn(one).wait();
       return now() - t0;
     }),
+  },
+  {
+    // Two green threads bounce an item over two queues: per op = one round trip (each side
+    // puts once and gets once, so two switches).
+    id: 'gt.queuePingPong',
+    measure: inGreenThread((n) => {
+      const there = new Queue();
+      const back = new Queue();
+      const echo = spawn(() => { for (let i = 0; i < n; i++) back.put(there.get()); });
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        there.put(i);
+        back.get();
+      }
+      const elapsed = now() - t0;
+      echo.wait();
+      return elapsed;
+    }),
+  },
+  {
+    // Per item of GreenPool.imap over a range: one green thread per item, results in order.
+    id: 'gt.imap',
+    measure: inGreenThread((n) => {
+      const pool = new GreenPool(POOL_SIZE);
+      const t0 = now();
+      let sum = 0;
+      for (const value of pool.imap(identity, range(n))) sum += value;
+      const elapsed = now() - t0;
+      if (sum !== (n * (n - 1)) / 2) throw new Error('imap lost items');
+      return elapsed;
+    }),
+  },
+  {
+    // Per item of GreenPool.spawn (n of them, the spawner blocking whenever the pool is full)
+    // and the final waitAll.
+    id: 'gt.poolSpawn',
+    measure: inGreenThread((n) => {
+      const pool = new GreenPool(POOL_SIZE);
+      const t0 = now();
+      for (let i = 0; i < n; i++) pool.spawn(one);
+      pool.waitAll();
+      return now() - t0;
+    }),
+  },
+  {
+    // Plain Node's closest equivalent of the queue ping-pong: two async functions bouncing a
+    // value over two promise-based channels.
+    id: 'node.channelPingPong',
+    measure: async (n) => {
+      const there = new AsyncChannel();
+      const back = new AsyncChannel();
+      const echo = (async () => { for (let i = 0; i < n; i++) back.put(await there.get()); })();
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        there.put(i);
+        await back.get();
+      }
+      const elapsed = now() - t0;
+      await echo;
+      return elapsed;
+    },
+  },
+  {
+    // Plain Node's closest equivalent of imap and pool spawn: an async function per item,
+    // at most POOL_SIZE in flight, results collected in input order.
+    id: 'node.mapLimit',
+    measure: async (n) => {
+      const t0 = now();
+      const results = await mapLimit(n, POOL_SIZE, async (i) => i);
+      const elapsed = now() - t0;
+      if (results.length !== n) throw new Error('mapLimit lost items');
+      return elapsed;
+    },
   },
   {
     // The hub's view of a switch without the hub: plain JavaScript resumes a coroutine that
@@ -101,14 +220,15 @@ const benches = [
 function rawRoundTrips(n, expectSoon) {
   let stop = false;
   const id = createCoroutine(() => {
-    while (!stop) yieldToHub(expectSoon);
+    while (!stop) parkOnHub(expectSoon);
+    return -1;
   });
-  resumeCoroutine(id, undefined, false);  // first resume: the thread starts and parks
+  resumeCoroutine(id);  // first resume: the thread starts and parks
   const t0 = now();
-  for (let i = 0; i < n; i++) resumeCoroutine(id, undefined, false);
+  for (let i = 0; i < n; i++) resumeCoroutine(id);
   const elapsed = now() - t0;
   stop = true;
-  if (!resumeCoroutine(id, undefined, false)) throw new Error('raw coroutine did not finish');
+  if (!resumeCoroutine(id)) throw new Error('raw coroutine did not finish');
   return elapsed;
 }
 

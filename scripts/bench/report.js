@@ -6,9 +6,13 @@
 // Targets from the task (medians on the project's 2-vCPU VM) and the anchors DESIGN.md
 // measured earlier on the same machine, shown beside today's Python figures for context.
 const TARGETS = { sleep0: 2000, spawnWait: 10000, idleCpuPercent: 1 };
+// Issue 3's targets are relative: at most this fraction of the faster of eventlet and gevent.
+const RELATIVE_TARGET = 0.5;
 const ANCHORS = {
   sleep0: { gevent: 3800, eventlet: 4200 },
   spawnWait: { gevent: 26800, eventlet: 25700 },
+  queuePingPong: { gevent: 6900, eventlet: 13600 },
+  imap: { eventlet: 40400 },
 };
 
 /** The rows of the comparison table, each with its figures and ratios (also for --json). */
@@ -20,6 +24,9 @@ function buildRows(micro, python) {
     { id: 'sleep0', label: 'sleep(0), 1 thread', gt: 'gt.sleep0', py: 'sleep0', target: TARGETS.sleep0 },
     { id: 'sleep0x10', label: 'sleep(0), 10 threads', gt: 'gt.sleep0x10', py: 'sleep0x10', target: TARGETS.sleep0 },
     { id: 'spawnWait', label: 'spawn(fn).wait()', gt: 'gt.spawnWait', py: 'spawnWait', target: TARGETS.spawnWait },
+    { id: 'queuePingPong', label: 'queue ping-pong (round trip)', gt: 'gt.queuePingPong', py: 'queuePingPong', node: 'node.channelPingPong', relative: true },
+    { id: 'imap', label: 'GreenPool.imap, per item', gt: 'gt.imap', py: 'imap', node: 'node.mapLimit', relative: true },
+    { id: 'poolSpawn', label: 'GreenPool.spawn + waitAll, per item', gt: 'gt.poolSpawn', py: 'poolSpawn', node: 'node.mapLimit', relative: true },
     { id: 'raw.spin', label: 'raw resume+yield, spin', gt: 'raw.spin', py: null, target: null },
     { id: 'raw.futex', label: 'raw resume+yield, futex', gt: 'raw.futex', py: null, target: null },
   ];
@@ -31,6 +38,9 @@ function buildRows(micro, python) {
     const eventlet = s.py ? py('eventlet', s.py) : null;
     const setImmediate = node['node.setImmediate']?.median ?? null;
     const awaitNs = node['node.await']?.median ?? null;
+    const equivalent = s.node ? node[s.node]?.median ?? null : null;
+    const fasterPython = [gevent, eventlet].filter((v) => v != null);
+    const target = s.relative ? (fasterPython.length ? RELATIVE_TARGET * Math.min(...fasterPython) : null) : s.target;
     rows.push({
       id: s.id,
       label: s.label,
@@ -44,8 +54,11 @@ function buildRows(micro, python) {
       vsEventlet: ratio(r.median, eventlet),
       vsSetImmediate: ratio(r.median, setImmediate),
       vsAwait: ratio(r.median, awaitNs),
-      target: s.target,
-      met: s.target == null ? null : r.median <= s.target,
+      nodeEquivalent: equivalent,
+      vsNode: ratio(r.median, equivalent),
+      target,
+      targetRule: s.relative ? `≤ ${RELATIVE_TARGET}× the faster of eventlet and gevent` : s.target == null ? null : 'absolute',
+      met: target == null ? null : r.median <= target,
     });
   }
   return rows;
@@ -72,16 +85,20 @@ function render(report) {
   out.push(`other load on the machine: ${pct(env.busyBefore)} of all CPUs just before the run, ${pct(env.backgroundDuring)} during it${noisy ? '  (!) figures noisier than usual' : ''}`);
   out.push('');
   out.push('median ns per operation; ratio = greenthread time / other time (below 1: greenthread faster);');
-  out.push('best = fastest round, spread = (slowest - fastest) / median, cs/op = context switches per operation');
+  out.push('best = fastest round, spread = (slowest - fastest) / median, cs/op = context switches per operation;');
+  out.push(`node eq. = plain Node's closest equivalent (promise channel, concurrency-limited async map); pool/queue targets: ≤ ${RELATIVE_TARGET}× the faster Python library`);
   out.push('(about 0: the threads spun on two vCPUs; 1 or more: they shared a vCPU, or slept in the kernel)');
   out.push(table(
-    ['operation', 'greenthread', 'best', 'spread', 'cs/op', 'gevent', 'eventlet', '/gevent', '/eventlet', '/setImm', '/await', 'target', 'met'],
-    rows.map((r) => [r.label, ns(r.greenthread), ns(r.best), pct(r.spread), r.switchesPerOp == null ? '—' : r.switchesPerOp.toFixed(1), ns(r.gevent), ns(r.eventlet), x(r.vsGevent), x(r.vsEventlet), x(r.vsSetImmediate), x(r.vsAwait),
+    ['operation', 'greenthread', 'best', 'spread', 'cs/op', 'gevent', 'eventlet', '/gevent', '/eventlet', 'node eq.', '/node eq.', '/setImm', '/await', 'target', 'met'],
+    rows.map((r) => [r.label, ns(r.greenthread), ns(r.best), pct(r.spread), r.switchesPerOp == null ? '—' : r.switchesPerOp.toFixed(1), ns(r.gevent), ns(r.eventlet), x(r.vsGevent), x(r.vsEventlet), ns(r.nodeEquivalent), x(r.vsNode), x(r.vsSetImmediate), x(r.vsAwait),
       r.target == null ? '—' : `≤${ns(r.target)}`, r.met == null ? '' : r.met ? 'yes' : 'NO']),
   ));
   out.push('');
   const base = [];
   if (micro) {
+    for (const [id, label] of [['node.channelPingPong', 'node: promise channel ping-pong'], ['node.mapLimit', 'node: async map, 1000 in flight, per item']]) {
+      if (micro.results[id]) base.push([label, ns(micro.results[id].median), pct(micro.results[id].spread), '']);
+    }
     base.push(['node: await of a resolved promise', ns(micro.results['node.await']?.median), pct(micro.results['node.await']?.spread ?? 0), '']);
     base.push(['node: setImmediate round trip', ns(micro.results['node.setImmediate']?.median), pct(micro.results['node.setImmediate']?.spread ?? 0), '']);
   }
@@ -92,6 +109,9 @@ function render(report) {
     base.push([`${lib} ${p.version}: sleep(0)`, ns(p.results.sleep0.median), pct(p.results.sleep0.spread), anchor('sleep0')]);
     base.push([`${lib} ${p.version}: sleep(0), 10 threads`, ns(p.results.sleep0x10.median), pct(p.results.sleep0x10.spread), '']);
     base.push([`${lib} ${p.version}: spawn + ${lib === 'gevent' ? 'get' : 'wait'}`, ns(p.results.spawnWait.median), pct(p.results.spawnWait.spread), anchor('spawnWait')]);
+    base.push([`${lib} ${p.version}: queue ping-pong`, ns(p.results.queuePingPong.median), pct(p.results.queuePingPong.spread), anchor('queuePingPong')]);
+    base.push([`${lib} ${p.version}: ${lib === 'gevent' ? 'Pool' : 'GreenPool'}.imap per item`, ns(p.results.imap.median), pct(p.results.imap.spread), ANCHORS.imap[lib] ? anchor('imap') : '']);
+    base.push([`${lib} ${p.version}: pool spawn per item`, ns(p.results.poolSpawn.median), pct(p.results.poolSpawn.spread), '']);
   }
   if (base.length) out.push(table(['baseline', 'median ns/op', 'spread', ''], base, [0, 3]));
   if (idle) {
