@@ -27,6 +27,21 @@ export type SavedScopes = Array<[number, number, unknown]>;
 
 let binding: AsyncWrapBinding | null | undefined;
 
+/**
+ * The fields of the stack's top entry, for writing it without a function call (the hub's
+ * post-switch bookkeeping, which must not be able to overflow the stack halfway). Null until
+ * the binding is loaded, and where it is missing.
+ */
+export interface ScopeTop {
+  readonly ids: Float64Array;
+  readonly resources: unknown[];
+  readonly hooks: Uint32Array;
+  readonly kExecutionAsyncId: number;
+  readonly kTriggerAsyncId: number;
+  readonly kStackLength: number;
+}
+export let scopeTop: ScopeTop | null = null;
+
 function loadBinding(): AsyncWrapBinding | null {
   if (binding !== undefined) return binding;
   const quiet = process.noDeprecation;
@@ -37,6 +52,16 @@ function loadBinding(): AsyncWrapBinding | null {
     const candidate = (process as unknown as { binding(name: string): unknown }).binding('async_wrap') as AsyncWrapBinding;
     binding = candidate && candidate.async_hook_fields && candidate.constants &&
       typeof candidate.pushAsyncContext === 'function' ? candidate : null;
+    if (binding !== null) {
+      scopeTop = {
+        ids: binding.async_id_fields,
+        resources: binding.execution_async_resources,
+        hooks: binding.async_hook_fields,
+        kExecutionAsyncId: binding.constants.kExecutionAsyncId,
+        kTriggerAsyncId: binding.constants.kTriggerAsyncId,
+        kStackLength: binding.constants.kStackLength,
+      };
+    }
   } catch {
     binding = null;
   } finally {

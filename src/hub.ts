@@ -26,7 +26,7 @@ import {
 } from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
-import { canRetargetScope, restoreNestedScopes, retargetScope, setAsideNestedScopes } from './async-scope-stack';
+import { canRetargetScope, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
 
 const TURN_BUDGET_MS = 1;
 // Direct switches between two looks at the clock: reading it costs about as much as the
@@ -129,6 +129,7 @@ export class Hub {
 
   private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
     let nested = null;
+    let before = ThreadState.Running;
     try {
       // Anything here may throw before the thread is handed over: the async stack cannot be
       // set aside (AsyncScopeSuspendError), or the JS stack overflows on the way in. Then the
@@ -146,6 +147,7 @@ export class Hub {
       thread.suspendedIn = call;
       if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
       this.handOff(thread, expectSoon);
+      before = thread.state;
     } catch (error) {
       this.unpark(thread);
       if (nested !== null) restoreNestedScopes(nested);
@@ -154,7 +156,22 @@ export class Hub {
       thread.suspendedIn = null;
       thread.suspendedStack = undefined;
     }
-    this.adopt(thread);
+    // Handed the baton again: the same bookkeeping as adopt(), written out without a single
+    // call, so a thread resuming at the very edge of its stack cannot overflow halfway through
+    // it (which would leave it running while the hub thinks it parked).
+    thread.queueSeq++;
+    thread.state = ThreadState.Running;
+    this.current = thread;
+    const top = scopeTop;
+    if (top !== null) {
+      top.ids[top.kExecutionAsyncId] = thread.asyncId;
+      top.ids[top.kTriggerAsyncId] = thread.triggerAsyncId;
+      top.resources[top.hooks[top.kStackLength] - 1] = thread.resource;
+    }
+    if (DEBUG && !canTransition(before, ThreadState.Running)) {
+      throw new Error(`greenthread internal error: ${String(thread)} resumed from ${stateName(before)}`);
+    }
+    this.adopted(thread);
     if (nested !== null) restoreNestedScopes(nested);
     const value = thread.resumeValue;
     thread.resumeValue = undefined;
@@ -197,14 +214,19 @@ export class Hub {
    * The bookkeeping of a thread that has just been handed the baton, done by the thread
    * itself (whoever handed it over did nothing on its behalf): it is the running thread now,
    * its run-queue entry is used up, and the async-context stack's top entry is its resource.
+   * (park() has the same steps written out inline.)
    */
   private adopt(thread: HubThread): void {
     thread.queueSeq++;
     transition(thread, ThreadState.Running);
     this.current = thread;
     retargetScope(thread.asyncId, thread.triggerAsyncId, thread.resource);
-    // Wake the next thread in line if it sleeps in the kernel, so its wake-up overlaps this
-    // one's run; waking more than one ahead just crowds two vCPUs.
+    this.adopted(thread);
+  }
+
+  // After the bookkeeping: wake the next thread in line if it sleeps in the kernel, so its
+  // wake-up overlaps this one's run (waking more than one ahead just crowds two vCPUs).
+  private adopted(thread: HubThread): void {
     if (this.queue.length - this.head > 1) {
       const after = this.queue[this.head + 1] as HubThread;
       if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);

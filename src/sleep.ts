@@ -4,6 +4,7 @@ import { NotInGreenThreadError } from './errors';
 import { theHub } from './hub';
 import type { HubThread } from './hub-thread';
 import { validateSeconds } from './validate';
+import { startTimer, stopTimer } from './long-timer';
 
 function wakeSleeper(thread: HubThread, epoch: number): void {
   theHub.wake(thread, epoch, undefined);
@@ -24,10 +25,10 @@ export function sleep(seconds = 0): void {
     theHub.reschedule('sleep()');
     return;
   }
-  const timer = setTimeout(wakeSleeper, delay * 1000, thread, thread.epoch);
+  const timer = startTimer(wakeSleeper, delay * 1000, thread, thread.epoch);
   try {
     theHub.suspend('sleep()', false);
   } finally {
-    clearTimeout(timer);
+    stopTimer(timer);
   }
 }

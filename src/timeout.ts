@@ -8,6 +8,7 @@ import { theHub } from './hub';
 import type { HubThread } from './hub-thread';
 import { ThreadState } from './thread-state';
 import { describe, validateFunction, validateSeconds } from './validate';
+import { startTimer, stopTimer, type Timer } from './long-timer';
 
 const brand = Symbol.for('greenthread.timeout');
 
@@ -17,6 +18,8 @@ export type TimeoutError = Error | (new () => Error) | boolean | undefined;
 function fire(timeout: Timeout): void {
   timeout.fired();
 }
+
+const instanceOf = Function.prototype[Symbol.hasInstance];
 
 /**
  * Raises an error in the green thread that created it once `seconds` have passed, at the
@@ -30,9 +33,15 @@ function fire(timeout: Timeout): void {
  *
  * The thrown error is the Timeout itself (it extends Error) unless another error (instance or
  * class) was given. `null`/`undefined` seconds make a Timeout that never fires.
+ *
+ * An armed Timeout keeps the event loop alive like any timer, even after its green thread has
+ * ended: cancel it (or declare it with `using`) when the guarded code is done.
  */
 export class Timeout extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Timeout itself recognises Timeouts of any loaded copy of greenthread; a subclass only its
+    // own instances.
+    if (this !== Timeout) return instanceOf.call(this, value);
     return Timeout.isTimeout(value);
   }
 
@@ -45,7 +54,7 @@ export class Timeout extends Error {
   readonly #seconds: number | null;
   #error: TimeoutError;
   #owner: HubThread;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: Timer | null = null;
 
   /**
    * Arms the timeout against the calling green thread.
@@ -89,17 +98,20 @@ export class Timeout extends Error {
    */
   start(): this {
     if (this.#timer !== null) throw new Error('Timeout.start(): this Timeout is already pending; cancel() it first');
-    if (this.#seconds !== null) this.#timer = setTimeout(fire, this.#seconds * 1000, this);
+    if (this.#seconds !== null) this.#timer = startTimer(fire, this.#seconds * 1000, this, undefined);
     return this;
   }
 
-  /** Disarms the timeout; it no longer holds its error. Safe to call at any time. */
+  /**
+   * Disarms the timeout. It no longer holds an error instance it was given (so that error can
+   * be garbage-collected); restarted after that, it throws itself. Safe to call at any time.
+   */
   cancel(): void {
     if (this.#timer !== null) {
-      clearTimeout(this.#timer);
+      stopTimer(this.#timer);
       this.#timer = null;
     }
-    this.#error = undefined;
+    if (typeof this.#error === 'object') this.#error = undefined;
   }
 
   /** Cancels: `using t = new Timeout(s)` disarms it when the block is left. */
@@ -139,6 +151,9 @@ export interface WithTimeoutOptions<V> {
  */
 export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
   validateFunction(fn, 'withTimeout()');
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`withTimeout(): options must be an object, got ${describe(options)}`);
+  }
   if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
   const timeout = new Timeout(seconds);
   try {
