@@ -3,6 +3,7 @@
 // kill() into an error thrown at the thread's suspension point.
 import { GreenletExit, NotInGreenThreadError } from './errors';
 import { HubThread } from './hub-thread';
+import { WaitList } from './wait-list';
 import { theHub } from './hub';
 import { ThreadState } from './thread-state';
 import { validateFunction } from './validate';
@@ -39,8 +40,8 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   #value: unknown = undefined;
   #error: unknown = undefined;
   #reporting: ErrorReporting;
-  // Threads blocked in wait(): [thread, epoch] pairs, flattened.
-  #waiters: (HubThread | number)[] = [];
+  // Threads blocked in wait(); created by the first one.
+  #waiters: WaitList<undefined> | null = null;
   #links: Array<{ fn: LinkFn; args: unknown[] }> | null = null;
   #runningLinks = false;
   #began = false;
@@ -107,10 +108,8 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
       theHub.report(error, this);
     }
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (let i = 0; i < waiters.length; i += 2) {
-      theHub.wake(waiters[i] as HubThread, waiters[i + 1] as number, undefined);
-    }
+    this.#waiters = null;
+    waiters?.handAll(undefined);
     if (this.#settle !== null) {
       const [resolve, reject] = this.#settle;
       this.#settle = null;
@@ -154,8 +153,8 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     const me = theHub.current;
     if (me === null) throw new NotInGreenThreadError('GreenThread.wait()');
     if (me === this) throw new Error('GreenThread.wait(): a green thread cannot wait for itself');
-    this.#waiters.push(me, me.epoch);
-    while (this.#outcome === Outcome.Pending) theHub.suspend('GreenThread.wait()');
+    // A wait interrupted by a kill or a Timeout leaves the list (WaitList does that).
+    (this.#waiters ??= new WaitList()).wait('GreenThread.wait()');
     return this.#result();
   }
 

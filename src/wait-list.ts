@@ -90,6 +90,12 @@ export class WaitList<V = unknown> {
         theHub.suspend(call);
         if (waiter.handed) break;
         waiter.epoch = thread.epoch;
+        // A giver that found the stale epoch has taken the waiter off the list: back on it.
+        if (waiter.removed) {
+          waiter.removed = false;
+          this.items.push(waiter);
+          this.live++;
+        }
       }
     } catch (error) {
       if (waiter.handed) {
