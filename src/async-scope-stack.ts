@@ -101,7 +101,8 @@ export function retargetScope(asyncId: number, triggerAsyncId: number, resource:
  * common case, one integer comparison), the entries it popped otherwise.
  */
 export function setAsideNestedScopes(baseAsyncId: number, call: string): SavedScopes | null {
-  if (executionAsyncId() === baseAsyncId) return null;
+  const top = scopeTop;
+  if (top !== null ? top.ids[top.kExecutionAsyncId] === baseAsyncId : executionAsyncId() === baseAsyncId) return null;
   const b = loadBinding();
   if (b === null) throw new AsyncScopeSuspendError(call);
   const { kStackLength, kExecutionAsyncId, kTriggerAsyncId } = b.constants;

@@ -298,9 +298,11 @@ export class Hub {
   private enqueue(thread: HubThread): void {
     this.queue.push(thread);
     this.seqs.push(++thread.queueSeq);
-    // First in line: if its OS thread sleeps in the kernel, wake it now so the wake-up latency
-    // (tens of microseconds on a VM) overlaps the way to its turn. Threads further back are
-    // woken one ahead as the line moves (adopt); prodding a crowd would have them all spinning.
+    // Woken from plain JavaScript (a timer, I/O, a promise) and first in line: if its OS
+    // thread sleeps in the kernel, wake it now so the wake-up latency (tens of microseconds on
+    // a VM) overlaps the way to the hub's turn. A green thread's wake needs no hint: the waker
+    // hands the baton over at its next suspension. Threads further back are woken one ahead
+    // as the line moves (adopted); prodding a crowd would have them all spinning.
     if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
       prodCoroutine(thread.coroutine);
     }

@@ -28,7 +28,12 @@ class Baton {
   // Returns once Signal() has been called; consumes the signal. `may_spin` is the caller's
   // hint that the signal is expected soon (a partner that will hand back quickly); without it
   // the waiter parks at once, which is what idle pool threads and long waits want.
-  void Wait(bool may_spin);
+  // `holder_cpu`, if given, is where the thread that will signal runs (see NoteHolderCpu):
+  // a waiter on that same CPU gives the CPU up at once instead of spinning against it.
+  void Wait(bool may_spin, const std::atomic<int>* holder_cpu = nullptr);
+
+  // Publishes the calling thread's CPU in `holder_cpu`: called by whoever takes the isolate.
+  static void NoteHolderCpu(std::atomic<int>* holder_cpu);
 
   // Tells a waiter asleep in the kernel that the signal is coming soon: it wakes and spins for
   // it instead, so the kernel's wake-up latency overlaps the signaller's remaining work. Does
@@ -42,7 +47,7 @@ class Baton {
   // kIdle: nobody signalled; kSignalled: signal pending; kSleeping: the waiter is in futex_wait.
   // Prod() moves kSleeping back to kIdle.
   enum : uint32_t { kIdle = 0, kSignalled = 1, kSleeping = 2 };
-  bool SpinFor(uint32_t nanos);
+  bool SpinFor(uint32_t nanos, const std::atomic<int>* holder_cpu);
   // Sleeps in the kernel; returns true when signalled, false when prodded.
   bool Sleep();
 

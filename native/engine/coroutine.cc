@@ -25,6 +25,7 @@ void Coroutine::RunOnThread(OsThread* thread) {
   Baton* next_baton;
   {
     v8::Locker locker(isolate);  // baton held from here on
+    Baton::NoteHolderCpu(&engine->holder_cpu_);
     isolate->Enter();
     // The first Locker on a thread sizes V8's stack guard for a main-thread-sized stack; ours
     // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.

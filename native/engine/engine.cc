@@ -82,7 +82,8 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
   {
     v8::Unlocker unlocker(isolate_);
     to.Signal();  // baton given away: this thread must not touch V8 until Wait returns
-    mine.Wait(spin);
+    mine.Wait(spin, &holder_cpu_);
+    Baton::NoteHolderCpu(&holder_cpu_);
   }
   isolate_->Enter();  // baton held again
 }

@@ -21,6 +21,7 @@
 #include <v8.h>
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -148,6 +149,8 @@ class Engine {
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
   Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
+  // The CPU of the thread that holds the baton (Baton::NoteHolderCpu), for waiters' spinning.
+  std::atomic<int> holder_cpu_{-1};
   int32_t running_id_ = -1;
   size_t stack_size_ = kDefaultStackSize;
   int last_os_error_ = 0;
