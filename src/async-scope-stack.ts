@@ -10,7 +10,16 @@
 // That needs the stack's fields, which Node exposes only through its async_wrap binding
 // (Node 20 and 22: process.binding('async_wrap'); gone on Node 24). Where the binding is gone
 // the suspension is refused with AsyncScopeSuspendError: that Node leaves no safe way.
-import { executionAsyncId } from 'node:async_hooks';
+//
+// The same fields let the hub switch straight from one green thread to another (hub.ts): the
+// stack's top entry is swapped for the next thread's resource. On a Node without the binding,
+// direct switches leave the top entry alone (it stays the resource of the thread the hub
+// resumed). That is harmless where AsyncLocalStorage lives in AsyncContextFrame (Node 24's
+// default), which the engine carries per green thread, and no async hook is enabled: what it
+// changes is only what executionAsyncId() reports inside the threads of such a chain and the
+// before/after callbacks they would have emitted. Enabled hooks are tracked by wrapping
+// AsyncHook's enable/disable; while one is enabled, every switch goes through the hub.
+import { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 import { AsyncScopeSuspendError } from './errors';
 
 interface AsyncWrapBinding {
@@ -47,7 +56,7 @@ function loadBinding(): AsyncWrapBinding | null {
   const quiet = process.noDeprecation;
   try {
     // process.binding is deprecated (DEP0111) and warns on Node 22; the access is internal to
-    // greenthread and happens only when a nested scope is actually set aside, so keep it quiet.
+    // greenthread, so keep it quiet.
     process.noDeprecation = true;
     const candidate = (process as unknown as { binding(name: string): unknown }).binding('async_wrap') as AsyncWrapBinding;
     binding = candidate && candidate.async_hook_fields && candidate.constants &&
@@ -70,15 +79,51 @@ function loadBinding(): AsyncWrapBinding | null {
   return binding;
 }
 
+// Without the binding: AsyncHooks enabled now (tracked from when this module loaded), and
+// whether AsyncLocalStorage keeps its stores in AsyncContextFrame.
+const enabledHooks = new Set<object>();
+let sharedTopAllowed = false;
+
+function trackEnabledHooks(): void {
+  const proto = Object.getPrototypeOf(createHook({})) as { enable(): unknown; disable(): unknown };
+  const { enable, disable } = proto;
+  proto.enable = function enableTracked(this: object) {
+    const result = enable.call(this);
+    enabledHooks.add(this);
+    return result;
+  };
+  proto.disable = function disableTracked(this: object) {
+    enabledHooks.delete(this);
+    return disable.call(this);
+  };
+}
+
+// With AsyncContextFrame, AsyncLocalStorage#enterWith changes the frame and leaves the current
+// resource alone; without it, the store is written onto the current resource.
+function storesLiveInContextFrame(): boolean {
+  const storage = new AsyncLocalStorage<number>();
+  return new AsyncResource('greenthread-probe').runInAsyncScope(() => {
+    const resource = executionAsyncResource();
+    const before = Object.getOwnPropertySymbols(resource).length;
+    storage.enterWith(1);
+    return Object.getOwnPropertySymbols(resource).length === before;
+  });
+}
+
+if (loadBinding() === null) {
+  sharedTopAllowed = storesLiveInContextFrame();
+  if (sharedTopAllowed) trackEnabledHooks();
+}
+
 /**
- * Whether the top entry of the async-context stack can be swapped from one green thread's
- * resource to another's (see {@link retargetScope}): the stack's fields are reachable and no
- * async hook listens for before/after callbacks, which a swap would skip.
+ * Whether a green thread may hand the baton straight to another without the hub: with the
+ * binding, while no async hook listens for before/after callbacks (a swap of the top entry
+ * skips them); without it, while stores live in AsyncContextFrame and no hook is enabled.
  */
-export function canRetargetScope(): boolean {
-  const b = binding === undefined ? loadBinding() : binding;
-  if (b === null) return false;
-  return b.async_hook_fields[b.constants.kBefore] === 0 && b.async_hook_fields[b.constants.kAfter] === 0;
+export function canSwitchDirect(): boolean {
+  const b = binding as AsyncWrapBinding | null;
+  if (b !== null) return b.async_hook_fields[b.constants.kBefore] === 0 && b.async_hook_fields[b.constants.kAfter] === 0;
+  return sharedTopAllowed && enabledHooks.size === 0;
 }
 
 /**

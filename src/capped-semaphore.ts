@@ -7,7 +7,7 @@
 // releasers) do the same, with each side served in arrival order. Whenever the count changes,
 // settle() lets waiters through that the new count admits.
 import { theHub } from './hub';
-import { cannotWait, validateBlocking, validateCount } from './semaphore';
+import { cannotWait, holdUnit, validateBlocking, validateCount } from './semaphore';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { WaitList } from './wait-list';
 
@@ -133,15 +133,7 @@ export class CappedSemaphore {
    * while the count is at the limit. Disposing more than once releases only once.
    */
   hold(): Disposable {
-    this.acquire();
-    let held = true;
-    return {
-      [Symbol.dispose]: () => {
-        if (!held) return;
-        held = false;
-        this.release();
-      },
-    };
+    return holdUnit(this);
   }
 
   // Lets through the waiters the count now admits: acquirers while it is above 0, releasers

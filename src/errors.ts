@@ -4,15 +4,23 @@
 
 const brand = Symbol.for('greenthread.error');
 
-function branded(name: string) {
+/**
+ * @internal The `static [Symbol.hasInstance]` of a greenthread error class: true for the class's
+ * own instances and for any error branded with `name` by {@link setBrand}, whichever loaded copy
+ * of the package made it.
+ */
+export function branded(name: string): (this: unknown, value: unknown) => boolean {
   return function hasInstance(this: unknown, value: unknown): boolean {
     if (typeof this === 'function' && Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    // A user's subclass inherits this method: it recognises only its own instances.
+    if (typeof this !== 'function' || this.name !== name) return false;
     const tag = (value as { [brand]?: readonly string[] } | null | undefined)?.[brand];
     return Array.isArray(tag) && tag.includes(name);
   };
 }
 
-function setBrand(error: Error, names: readonly string[]): void {
+/** @internal Brands `error` with the class names it answers `instanceof` for (see {@link branded}). */
+export function setBrand(error: Error, names: readonly string[]): void {
   Object.defineProperty(error, brand, { value: names, enumerable: false });
 }
 

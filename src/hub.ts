@@ -13,9 +13,9 @@
 // (a direct switch) instead of going back to the hub, which would then resume that one: one
 // OS-thread handoff per switch instead of two. The hub's resume call simply stays pending until
 // some thread gives the baton back (nothing ready, budget spent, or a thread finished). The
-// async-context stack follows: the switching thread swaps the stack's top entry (its own
-// AsyncResource) for the next thread's, where Node lets us (async-scope-stack.ts); where it
-// does not, every switch goes through the hub.
+// async-context stack follows: the thread taking the baton swaps the stack's top entry for its
+// own AsyncResource where Node lets us; see async-scope-stack.ts for Nodes that do not, and
+// for when every switch goes through the hub.
 import { performance } from 'node:perf_hooks';
 // From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
 // scheduler must keep running under them.
@@ -26,7 +26,7 @@ import {
 } from './engine';
 import { HubThread } from './hub-thread';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
-import { canRetargetScope, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
+import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
 
 const TURN_BUDGET_MS = 1;
 // GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
@@ -132,7 +132,10 @@ export class Hub {
       // thread simply keeps running, as if it had never tried to suspend. Nothing here changes
       // another thread's state: the thread that gets the baton does its own bookkeeping
       // (adopt), so an overflow can never leave it half switched.
-      nested = setAsideNestedScopes(thread.asyncId, call);
+      // The top entry of the async-context stack is this thread's own, or, where direct
+      // switches leave it alone (async-scope-stack.ts), that of the thread the hub resumed.
+      const base = scopeTop === null && this.scopeThread !== null ? this.scopeThread.asyncId : thread.asyncId;
+      nested = setAsideNestedScopes(base, call);
       if (requeue) {
         thread.epoch++;
         transition(thread, ThreadState.Ready);
@@ -201,7 +204,7 @@ export class Hub {
     // The clock is read at every switch (about 40 ns): a thread that runs long between two
     // switches must still hand the loop back within one budget of its run.
     if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
-    if (!canRetargetScope()) return null;
+    if (!canSwitchDirect()) return null;
     return this.peekReady();
   }
 

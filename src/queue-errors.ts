@@ -1,20 +1,7 @@
 // The two errors of the queue family (eventlet.queue.Empty / Full, Python's queue.Empty /
-// queue.Full). Same pattern as errors.ts: a fixed `name` and `code`, and `instanceof` that also
-// recognises instances made by another loaded copy of greenthread (shared `Symbol.for` brand).
-
-const brand = Symbol.for('greenthread.error');
-
-function branded(name: string) {
-  return function hasInstance(this: unknown, value: unknown): boolean {
-    if (typeof this === 'function' && Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    const tag = (value as { [brand]?: readonly string[] } | null | undefined)?.[brand];
-    return Array.isArray(tag) && tag.includes(name);
-  };
-}
-
-function setBrand(error: Error, names: readonly string[]): void {
-  Object.defineProperty(error, brand, { value: names, enumerable: false });
-}
+// queue.Full). Branded like the errors of errors.ts: a fixed `name` and `code`, and `instanceof`
+// that also recognises instances made by another loaded copy of greenthread.
+import { branded, setBrand } from './errors';
 
 /**
  * A queue had no item to give: `get(false)` / `getNowait()` on an empty queue (with no putter

@@ -49,6 +49,23 @@ export function cannotWait(call: string, seconds: number | null): false {
 }
 
 /**
+ * @internal A semaphore's `hold()`: acquires (blocking as its `acquire()` does) and returns a
+ * handle whose disposal calls its `release()` (the subclass's, if overridden), once however often
+ * it is disposed.
+ */
+export function holdUnit(semaphore: { acquire(): boolean; release(): unknown }): Disposable {
+  semaphore.acquire();
+  let held = true;
+  return {
+    [Symbol.dispose]: () => {
+      if (!held) return;
+      held = false;
+      semaphore.release();
+    },
+  };
+}
+
+/**
  * A counting semaphore: {@link acquire} takes a unit, blocking the calling green thread while
  * none is left; {@link release} puts one back. Waiters get units in the order they arrived.
  *
@@ -141,15 +158,7 @@ export class Semaphore {
    * more than once releases only once.
    */
   hold(): Disposable {
-    this.acquire();
-    let held = true;
-    return {
-      [Symbol.dispose]: () => {
-        if (!held) return;
-        held = false;
-        this.release();
-      },
-    };
+    return holdUnit(this);
   }
 
   // The one way a unit comes back, for release() and for a waiter that was handed a unit but

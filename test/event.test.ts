@@ -4,35 +4,9 @@
 // out, and argument checks. Sleeps only force an order; nothing asserts how long anything took.
 import * as vm from 'node:vm';
 import { Event, GreenletExit, NotInGreenThreadError, Timeout, hub, sleep, spawn, spawnAfter, spawnN } from '../src';
-import { green } from './helpers';
+import { captureReported, green, stallEventLoop, thrownBy } from './helpers';
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
-
-/**
- * Blocks the event loop for `ms` as soon as the current hub turn returns to it (microtasks run
- * then), before any timer started now can fire: every timer due by then fires afterwards in
- * one timers phase, back to back, in the order they were started.
- */
-function stallEventLoop(ms: number): void {
-  queueMicrotask(() => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) { /* stall */ }
-  });
-}
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+const reported = captureReported();
 
 describe('send and wait', () => {
   test('wait blocks until another green thread sends, then returns the value', async () => {

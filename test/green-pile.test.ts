@@ -2,42 +2,10 @@
 // spawn order, the empty pile, a spawn interrupted by a Timeout, piles sharing one pool, and
 // the ordering stress test; plus what our API adds: async iteration, waits interrupted without
 // losing a result, and argument checks. No test depends on timing.
-import { GreenletExit, GreenPile, GreenPool, NotInGreenThreadError, Timeout, hub, run, sleep, spawn } from '../src';
-import { WaitList } from '../src/wait-list';
-import { green } from './helpers';
+import { GreenletExit, GreenPile, GreenPool, NotInGreenThreadError, Timeout, run, sleep, spawn } from '../src';
+import { Gate, captureReported, green, makePassthru, rng, stepThrough } from './helpers';
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
-
-/** A latch: wait() blocks green threads until open(). */
-class Gate {
-  #open = false;
-  readonly #waiters = new WaitList<undefined>();
-  wait(): void {
-    if (!this.#open) this.#waiters.wait('Gate.wait()');
-  }
-  open(): void {
-    this.#open = true;
-    this.#waiters.handAll(undefined);
-  }
-}
-
-/** Returns its argument after yielding a pseudo-random (seeded) number of times. */
-function makePassthru(seed = 1): <T>(value: T) => T {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state >>> 8) / 0x1000000;
-  };
-  return <T>(value: T): T => {
-    while (random() < 0.5) sleep(0);
-    return value;
-  };
-}
+const reported = captureReported();
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
@@ -75,17 +43,7 @@ describe('GreenPile', () => {
     const results = await green(() => {
       const pile = new GreenPile<number>(3);
       for (let i = 0; i < 5; i++) pile.spawn((n: number) => { sleep(0); if (n === 2) throw failure; return n; }, i);
-      const out: Array<number | string> = [];
-      for (;;) {
-        try {
-          const step = pile.next();
-          if (step.done) break;
-          out.push(step.value);
-        } catch (error) {
-          out.push(error === failure ? 'failed' : 'unexpected');
-        }
-      }
-      return out;
+      return stepThrough(pile, (error) => (error === failure ? 'failed' : 'unexpected'));
     });
     expect(results).toEqual([0, 1, 'failed', 3, 4]);
     expect(reported).toEqual([failure]);  // a pool member's exception, reported as spawn's are
@@ -131,11 +89,7 @@ describe('GreenPile', () => {
     for (const concurrency of [5, 50]) {
       const latest = await green(() => {
         const pile = new GreenPile<[number, number]>(concurrency);
-        let state = concurrency;
-        const random = () => {
-          state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-          return (state >>> 8) / 0x1000000;
-        };
+        const random = rng(concurrency);
         class StressError extends Error {
           constructor(readonly token: [number, number]) { super('stress'); }
         }

@@ -8,46 +8,9 @@ import {
 } from '../src';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { WaitList } from '../src/wait-list';
-import { green } from './helpers';
+import { Gate, captureReported, green, makePassthru, stepThrough } from './helpers';
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
-
-/** A latch: wait() blocks green threads until open(). */
-class Gate {
-  #open = false;
-  readonly #waiters = new WaitList<undefined>();
-  wait(): void {
-    if (!this.#open) this.#waiters.wait('Gate.wait()');
-  }
-  open(): void {
-    this.#open = true;
-    this.#waiters.handAll(undefined);
-  }
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (a seeded LCG, high bits). */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state >>> 8) / 0x1000000;
-  };
-}
-
-/** Returns its argument after yielding a pseudo-random number of times. */
-function makePassthru(seed = 1): <T>(value: T) => T {
-  const random = rng(seed);
-  return <T>(value: T): T => {
-    while (random() < 0.5) sleep(0);
-    return value;
-  };
-}
+const reported = captureReported();
 
 /** Counts how many calls of `fn` are inside it at once. */
 function concurrencyProbe<A extends unknown[], R>(fn: (...args: A) => R) {
@@ -631,17 +594,7 @@ describe('imap', () => {
         return item;
       };
       const it = new GreenPool(4).imap(raiser, Array.from({ length: 10 }, (_, i) => i));
-      const out: Array<number | string> = [];
-      for (;;) {
-        try {
-          const step = it.next();
-          if (step.done) break;
-          out.push(step.value);
-        } catch (error) {
-          out.push((error as Error).message === 'intentional error' ? 'r' : 'unexpected');
-        }
-      }
-      return out;
+      return stepThrough(it, (error) => ((error as Error).message === 'intentional error' ? 'r' : 'unexpected'));
     });
     expect(results).toEqual([0, 'r', 2, 3, 4, 5, 6, 'r', 8, 9]);
     expect(reported).toEqual([]);  // delivered to the consumer, not reported

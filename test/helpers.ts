@@ -1,16 +1,107 @@
-// Shared test helpers: run a body in a green thread from a jest test, and run a script in a
+// Shared test helpers: run a body in a green thread from a jest test, the in-process helpers
+// the primitives' tests share (reported errors, thrownBy, Gate, ...), and run a script in a
 // child process (for exit paths, the CLI and anything that may take a process down).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run } from '../src';
+import { hub, run, sleep } from '../src';
+import { WaitList } from '../src/wait-list';
 
 export const root = path.join(__dirname, '..');
 
 /** Runs `fn` in a green thread and returns its result (the test awaits it). */
 export function green<T>(fn: () => T): Promise<T> {
   return run(fn);
+}
+
+// --- In-process helpers for the tests of the green primitives.
+
+/**
+ * Collects what `hub.onError` reports: call it once at the top of a test file. The returned
+ * array is emptied before each test (which then sees only its own reports); the handler is
+ * removed after the file.
+ */
+export function captureReported(): unknown[] {
+  const reported: unknown[] = [];
+  beforeEach(() => {
+    reported.length = 0;
+    hub.onError((error) => { reported.push(error); });
+  });
+  afterAll(() => hub.onError(null));
+  return reported;
+}
+
+/** Runs `fn` and returns what it threw (fails the test if it returned). */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+/**
+ * Blocks the event loop for `ms` as soon as the current hub turn returns to it (microtasks run
+ * then), before any timer started now can fire: every timer due by then fires afterwards in
+ * one timers phase, back to back, in the order they were started.
+ */
+export function stallEventLoop(ms: number): void {
+  queueMicrotask(() => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) { /* stall */ }
+  });
+}
+
+/** A latch: wait() blocks green threads until open(). */
+export class Gate {
+  #open = false;
+  readonly #waiters = new WaitList<undefined>();
+  wait(): void {
+    if (!this.#open) this.#waiters.wait('Gate.wait()');
+  }
+  open(): void {
+    this.#open = true;
+    this.#waiters.handAll(undefined);
+  }
+}
+
+/**
+ * Steps `it` to its end and returns what it gave; a next() that throws puts `mark(error)` in
+ * that place and the stepping goes on (for iterators that rethrow a failed element in order).
+ */
+export function stepThrough<T, M>(it: { next(): IteratorResult<T> }, mark: (error: unknown) => M): Array<T | M> {
+  const out: Array<T | M> = [];
+  for (;;) {
+    let step: IteratorResult<T>;
+    try {
+      step = it.next();
+    } catch (error) {
+      out.push(mark(error));
+      continue;
+    }
+    if (step.done) return out;
+    out.push(step.value);
+  }
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (a seeded LCG, high bits). */
+export function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state >>> 8) / 0x1000000;
+  };
+}
+
+/** Returns its argument after yielding (sleep(0)) a pseudo-random, seeded number of times. */
+export function makePassthru(seed = 1): <T>(value: T) => T {
+  const random = rng(seed);
+  return <T>(value: T): T => {
+    while (random() < 0.5) sleep(0);
+    return value;
+  };
 }
 
 export interface ChildResult {

@@ -6,14 +6,9 @@ import {
   Empty, Full, GreenletExit, GreenThread, LifoQueue, LightQueue, NotInGreenThreadError,
   PriorityQueue, Queue, Timeout, hub, kill, sleep, spawn, spawnN,
 } from '../src';
-import { green } from './helpers';
+import { captureReported, green } from './helpers';
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
+const reported = captureReported();
 
 /** Lets the event loop and the hub run until `condition()` holds (no time limit: jest's). */
 async function until(condition: () => boolean): Promise<void> {
@@ -25,6 +20,19 @@ function drain<T>(q: LightQueue<T>): T[] {
   const out: T[] = [];
   while (q.qsize() > 0) out.push(q.getNowait());
   return out;
+}
+
+/**
+ * In a green thread: a channel (maxsize 0) with a green thread `sender` blocked putting 'hi'
+ * into it; `sent()` tells whether that put has returned.
+ */
+function channelWithBlockedPutter(): { q: Queue<string>; sender: GreenThread<void>; sent: () => boolean } {
+  const q = new Queue<string>(0);
+  let sent = false;
+  const sender = spawn(() => { q.put('hi'); sent = true; });
+  sleep(0);
+  expect(sent).toBe(false);
+  return { q, sender, sent: () => sent };
 }
 
 describe('put and get (eventlet TestQueue)', () => {
@@ -243,16 +251,12 @@ describe('timeouts and non-blocking calls in green threads', () => {
 describe('channels (maxsize 0)', () => {
   test('put blocks until a getter takes the item', async () => {
     await green(() => {
-      const q = new Queue<string>(0);
-      let sent = false;
-      const sender = spawn(() => { q.put('hi'); sent = true; });
-      sleep(0);
-      expect(sent).toBe(false);
+      const { q, sender, sent } = channelWithBlockedPutter();
       expect(q.putting()).toBe(1);
       const receiver = spawn(() => q.get());
       expect(receiver.wait()).toBe('hi');
       sender.wait();
-      expect(sent).toBe(true);
+      expect(sent()).toBe(true);
     });
   });
 
@@ -358,15 +362,11 @@ describe('channels (maxsize 0)', () => {
 describe('resize', () => {
   test('growing a channel wakes the blocked putter', async () => {
     await green(() => {
-      const q = new Queue<string>(0);
-      let sent = false;
-      const sender = spawn(() => { q.put('hi'); sent = true; });
-      sleep(0);
-      expect(sent).toBe(false);
+      const { q, sender, sent } = channelWithBlockedPutter();
       q.resize(1);
       expect(q.maxsize).toBe(1);
       sleep(0);
-      expect(sent).toBe(true);
+      expect(sent()).toBe(true);
       expect(q.qsize()).toBe(1);
       sender.wait();
     });
@@ -658,25 +658,17 @@ describe('a waiter that is killed or times out never swallows an item', () => {
     await it.return?.();
   });
 
-  test('a LifoQueue puts a given-back item on top, a PriorityQueue back in its order', async () => {
-    const lifo = new LifoQueue<number>();
-    const lg = spawn(() => lifo.get());
-    await until(() => lifo.getting() === 1);
-    lifo.putNowait(1);
-    lifo.putNowait(2);
-    lifo.putNowait(3);
-    kill(lg);
-    expect(drain(lifo)).toEqual([1, 3, 2]);
-
-    const pq = new PriorityQueue<number>();
-    const pg = spawn(() => pq.get());
-    await until(() => pq.getting() === 1);
-    pq.putNowait(5);
-    pq.putNowait(9);
-    pq.putNowait(1);
-    pq.putNowait(5);
-    kill(pg);
-    expect(drain(pq)).toEqual([1, 5, 5, 9]);
+  // The killed getter had been handed the first item put; it gives it back.
+  test.each<[string, () => LightQueue<number>, number[], number[]]>([
+    ['a LifoQueue puts a given-back item on top', () => new LifoQueue<number>(), [1, 2, 3], [1, 3, 2]],
+    ['a PriorityQueue puts a given-back item back in its order', () => new PriorityQueue<number>(), [5, 9, 1, 5], [1, 5, 5, 9]],
+  ])('%s', async (_name, make, items, drained) => {
+    const q = make();
+    const getter = spawn(() => q.get());
+    await until(() => q.getting() === 1);
+    for (const item of items) q.putNowait(item);
+    kill(getter);
+    expect(drain(q)).toEqual(drained);
   });
 
   test('a putter killed while blocked leaves the queue untouched', async () => {

@@ -6,35 +6,9 @@
 import {
   BoundedSemaphore, CappedSemaphore, GreenletExit, NotInGreenThreadError, Semaphore, Timeout, hub, sleep, spawn,
 } from '../src';
-import { green } from './helpers';
+import { captureReported, green, stallEventLoop, thrownBy } from './helpers';
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
-
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-/**
- * Blocks the event loop for `ms` as soon as the current hub turn returns to it (microtasks run
- * then), before any timer started now can fire: every timer due by then fires afterwards in
- * one timers phase, back to back, in the order they were started.
- */
-function stallEventLoop(ms: number): void {
-  queueMicrotask(() => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) { /* stall */ }
-  });
-}
+const reported = captureReported();
 
 describe('Semaphore: acquire and release', () => {
   test('counts units down and up; locked() and balance follow', async () => {

@@ -4,29 +4,14 @@
 // Timings only force an order (a 10 ms timeout against a 10 s sleep); nothing asserts how long
 // anything took.
 import {
-  Event, GreenletExit, NotInGreenThreadError, Semaphore, Timeout, hub, sleep, spawn, waitFor, withTimeout,
+  Event, GreenletExit, NotInGreenThreadError, Semaphore, Timeout, sleep, spawn, waitFor, withTimeout,
 } from '../src';
-import { PKG, REPORTING, green, resultOf, runChild } from './helpers';
+import { PKG, REPORTING, captureReported, green, resultOf, runChild, thrownBy } from './helpers';
 
 const SHORT = 0.01;   // a timeout that fires soon
 const LONG = 10;      // a wait that would outlast any test
 
-let reported: unknown[] = [];
-beforeEach(() => {
-  reported = [];
-  hub.onError((error) => { reported.push(error); });
-});
-afterAll(() => hub.onError(null));
-
-/** Runs `fn` and returns what it threw (fails the test if it returned). */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+const reported = captureReported();
 
 class CustomError extends Error {}
 
