@@ -3,6 +3,11 @@
 import { AsyncResource } from 'node:async_hooks';
 import { ThreadState } from './thread-state';
 
+/** @internal Something tied to a green thread's life (an armed Timeout): told when it ends. */
+export interface ThreadBound {
+  ownerEnded(): void;
+}
+
 /** The scheduling state every green thread carries; see {@link GreenThread} for the API. */
 export abstract class HubThread {
   /** @internal Lifecycle state; changed only by the hub and by the thread's own body. */
@@ -23,6 +28,8 @@ export abstract class HubThread {
   queueSeq = 0;
   /** @internal Name of the call the thread is suspended in (hub.threads()). */
   suspendedIn: string | null = null;
+  /** @internal What is tied to this thread's life; the hub tells each when it ends. */
+  bound: Set<ThreadBound> | null = null;
   /** @internal Stack captured at the suspension, when stack capture is on. */
   suspendedStack: string | undefined = undefined;
   /**

@@ -256,6 +256,11 @@ export class Hub {
     transition(thread, ThreadState.Dead);
     this.live.delete(thread);
     thread.resource.emitDestroy();
+    const bound = thread.bound;
+    if (bound !== null) {
+      thread.bound = null;
+      for (const item of bound) item.ownerEnded();
+    }
   }
 
   // Undo a suspend/reschedule that was refused before the thread parked: the one move the

@@ -5,7 +5,7 @@
 // waitFor) without any of them knowing about timeouts.
 import { NotInGreenThreadError } from './errors';
 import { theHub } from './hub';
-import type { HubThread } from './hub-thread';
+import type { HubThread, ThreadBound } from './hub-thread';
 import { ThreadState } from './thread-state';
 import { describe, validateFunction, validateSeconds } from './validate';
 import { startTimer, stopTimer, type Timer } from './long-timer';
@@ -34,10 +34,11 @@ const instanceOf = Function.prototype[Symbol.hasInstance];
  * The thrown error is the Timeout itself (it extends Error) unless another error (instance or
  * class) was given. `null`/`undefined` seconds make a Timeout that never fires.
  *
- * An armed Timeout keeps the event loop alive like any timer, even after its green thread has
- * ended: cancel it (or declare it with `using`) when the guarded code is done.
+ * An armed Timeout keeps the event loop alive like any timer while its green thread lives; it
+ * is disarmed when that thread ends. Cancel it (or declare it with `using`) when the guarded
+ * code is done.
  */
-export class Timeout extends Error {
+export class Timeout extends Error implements ThreadBound {
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Timeout itself recognises Timeouts of any loaded copy of greenthread; a subclass only its
     // own instances.
@@ -98,7 +99,11 @@ export class Timeout extends Error {
    */
   start(): this {
     if (this.#timer !== null) throw new Error('Timeout.start(): this Timeout is already pending; cancel() it first');
-    if (this.#seconds !== null) this.#timer = startTimer(fire, this.#seconds * 1000, this, undefined);
+    if (this.#seconds !== null) {
+      this.#timer = startTimer(fire, this.#seconds * 1000, this, undefined);
+      // Disarmed when its thread ends, so a forgotten Timeout does not keep the process alive.
+      (this.#owner.bound ??= new Set()).add(this);
+    }
     return this;
   }
 
@@ -110,6 +115,7 @@ export class Timeout extends Error {
     if (this.#timer !== null) {
       stopTimer(this.#timer);
       this.#timer = null;
+      this.#owner.bound?.delete(this);
     }
     if (typeof this.#error === 'object') this.#error = undefined;
   }
@@ -119,10 +125,16 @@ export class Timeout extends Error {
     this.cancel();
   }
 
+  /** @internal Its green thread has ended: nothing left to interrupt. */
+  ownerEnded(): void {
+    this.cancel();
+  }
+
   /** @internal The timer callback. */
   fired(): void {
     this.#timer = null;
     const owner = this.#owner;
+    owner.bound?.delete(this);
     if (owner.state === ThreadState.Dead) return;
     const error = this.#error;
     const thrown = error === undefined || typeof error === 'boolean' ? this

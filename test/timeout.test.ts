@@ -62,6 +62,21 @@ describe('where a Timeout is thrown', () => {
     expect(reported).toEqual([]);
   });
 
+  test('is disarmed when its owner ends: a forgotten Timeout neither fires nor keeps the process alive', async () => {
+    let forgotten: Timeout | null = null;
+    await green(() => {
+      spawn(() => { forgotten = new Timeout(3600); }).wait();
+    });
+    expect((forgotten as unknown as Timeout).pending).toBe(false);
+    // In a child: if the hour-long timer were still armed, the process would not exit (the
+    // child is killed after 20 s and the status check fails).
+    const child = runChild(`${REPORTING}
+      const g = require(${PKG});
+      g.run(() => { new g.Timeout(3600); return 'ended'; }).then(report);
+    `, { timeoutMs: 20000 });
+    expect(resultOf(child)).toBe('ended');
+  });
+
   test('a Timeout can also be thrown directly, like any error', async () => {
     await green(() => {
       const t = new Timeout();
