@@ -77,6 +77,20 @@ def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
         assert total == n * (n - 1) // 2
         return elapsed
 
+    def yield_then_identity(x):
+        sleep(0)
+        return x
+
+    def imap_yield(n):
+        pool = Pool(POOL_SIZE)
+        t0 = now()
+        total = 0
+        for value in pool.imap(yield_then_identity, range(n)):
+            total += value
+        elapsed = now() - t0
+        assert total == n * (n - 1) // 2
+        return elapsed
+
     def pool_spawn(n):
         pool = Pool(POOL_SIZE)
         t0 = now()
@@ -88,6 +102,7 @@ def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
     return [
         {"id": "queuePingPong", "measure": queue_ping_pong},
         {"id": "imap", "measure": imap},
+        {"id": "imapYield", "measure": imap_yield},
         {"id": "poolSpawn", "measure": pool_spawn},
         {"id": "sleep0", "measure": sleep0},
         {"id": "sleep0x10", "measure": sleep0x10, "ops": lambda n: n * FANOUT},

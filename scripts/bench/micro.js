@@ -37,6 +37,7 @@ function sleepLoop(n) {
 
 const one = () => 1;
 const identity = (x) => x;
+const yieldThenIdentity = (x) => { sleep(0); return x; };
 
 function* range(n) {
   for (let i = 0; i < n; i++) yield i;
@@ -136,6 +137,20 @@ const benches = [
       const t0 = now();
       let sum = 0;
       for (const value of pool.imap(identity, range(n))) sum += value;
+      const elapsed = now() - t0;
+      if (sum !== (n * (n - 1)) / 2) throw new Error('imap lost items');
+      return elapsed;
+    }),
+  },
+  {
+    // The same with a function that yields once (sleep(0)) per call, so every item really
+    // runs concurrently with others: the workers take turns, as eventlet's greenlets do.
+    id: 'gt.imapYield',
+    measure: inGreenThread((n) => {
+      const pool = new GreenPool(POOL_SIZE);
+      const t0 = now();
+      let sum = 0;
+      for (const value of pool.imap(yieldThenIdentity, range(n))) sum += value;
       const elapsed = now() - t0;
       if (sum !== (n * (n - 1)) / 2) throw new Error('imap lost items');
       return elapsed;

@@ -26,6 +26,7 @@ function buildRows(micro, python) {
     { id: 'spawnWait', label: 'spawn(fn).wait()', gt: 'gt.spawnWait', py: 'spawnWait', target: TARGETS.spawnWait },
     { id: 'queuePingPong', label: 'queue ping-pong (round trip)', gt: 'gt.queuePingPong', py: 'queuePingPong', node: 'node.channelPingPong', relative: true },
     { id: 'imap', label: 'GreenPool.imap, per item', gt: 'gt.imap', py: 'imap', node: 'node.mapLimit', relative: true },
+    { id: 'imapYield', label: 'GreenPool.imap, fn sleeps(0), per item', gt: 'gt.imapYield', py: 'imapYield', node: 'node.mapLimit', target: null },
     { id: 'poolSpawn', label: 'GreenPool.spawn + waitAll, per item', gt: 'gt.poolSpawn', py: 'poolSpawn', node: 'node.mapLimit', relative: true },
     { id: 'raw.spin', label: 'raw resume+yield, spin', gt: 'raw.spin', py: null, target: null },
     { id: 'raw.futex', label: 'raw resume+yield, futex', gt: 'raw.futex', py: null, target: null },
@@ -111,6 +112,7 @@ function render(report) {
     base.push([`${lib} ${p.version}: spawn + ${lib === 'gevent' ? 'get' : 'wait'}`, ns(p.results.spawnWait.median), pct(p.results.spawnWait.spread), anchor('spawnWait')]);
     base.push([`${lib} ${p.version}: queue ping-pong`, ns(p.results.queuePingPong.median), pct(p.results.queuePingPong.spread), anchor('queuePingPong')]);
     base.push([`${lib} ${p.version}: ${lib === 'gevent' ? 'Pool' : 'GreenPool'}.imap per item`, ns(p.results.imap.median), pct(p.results.imap.spread), ANCHORS.imap[lib] ? anchor('imap') : '']);
+    base.push([`${lib} ${p.version}: imap with sleep(0) per item`, ns(p.results.imapYield.median), pct(p.results.imapYield.spread), '']);
     base.push([`${lib} ${p.version}: pool spawn per item`, ns(p.results.poolSpawn.median), pct(p.results.poolSpawn.spread), '']);
   }
   if (base.length) out.push(table(['baseline', 'median ns/op', 'spread', ''], base, [0, 3]));
