@@ -35,6 +35,8 @@ const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // only when this few threads are ready: then the hub has little else to do and whatever it
 // waits for is likely to come soon.
 const SPIN_QUEUE_LIMIT = 2;
+// How far ahead in the run queue a thread taking the baton wakes another (see adopted()).
+const PROD_AHEAD = 3;
 
 /** Receives exceptions nobody else will see: from spawnN threads and link callbacks. */
 export type ErrorHandler = (error: unknown, thread: HubThread | null) => void;
@@ -222,12 +224,18 @@ export class Hub {
     this.adopted(thread);
   }
 
-  // After the bookkeeping: wake the next thread in line if it sleeps in the kernel, so its
-  // wake-up overlaps this one's run (waking more than one ahead just crowds two vCPUs).
+  // After the bookkeeping: wake the next thread in line, and the one PROD_AHEAD places
+  // further, if they sleep in the kernel, so their wake-ups (10-25 us on a VM) overlap the runs
+  // before their turns. Each thread in a long line is thus prodded a few switches ahead of its
+  // turn and spins only for those; prodding further ahead just crowds two vCPUs with spinners
+  // (measured with 10 and 100 threads looping on sleep(0): 3 or 4 ahead is best, about 3x
+  // faster than waking only the next).
   private adopted(thread: HubThread): void {
     if (this.queue.length - this.head > 1) {
       const after = this.queue[this.head + 1] as HubThread;
       if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);
+      const further = this.queue[this.head + PROD_AHEAD];
+      if (further !== undefined && further.coroutine >= 0 && further !== thread) prodCoroutine(further.coroutine);
     }
   }
 
