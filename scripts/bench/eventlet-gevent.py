@@ -67,11 +67,11 @@ def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
         wait(g)
         return elapsed
 
-    def imap(n):
+    def imap_over_range(fn, n):
         pool = Pool(POOL_SIZE)
         t0 = now()
         total = 0
-        for value in pool.imap(identity, range(n)):
+        for value in pool.imap(fn, range(n)):
             total += value
         elapsed = now() - t0
         assert total == n * (n - 1) // 2
@@ -80,16 +80,6 @@ def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
     def yield_then_identity(x):
         sleep(0)
         return x
-
-    def imap_yield(n):
-        pool = Pool(POOL_SIZE)
-        t0 = now()
-        total = 0
-        for value in pool.imap(yield_then_identity, range(n)):
-            total += value
-        elapsed = now() - t0
-        assert total == n * (n - 1) // 2
-        return elapsed
 
     def pool_spawn(n):
         pool = Pool(POOL_SIZE)
@@ -101,8 +91,8 @@ def make_benches(sleep, spawn, wait, wait_all, Queue, Pool, pool_wait_all):
 
     return [
         {"id": "queuePingPong", "measure": queue_ping_pong},
-        {"id": "imap", "measure": imap},
-        {"id": "imapYield", "measure": imap_yield},
+        {"id": "imap", "measure": lambda n: imap_over_range(identity, n)},
+        {"id": "imapYield", "measure": lambda n: imap_over_range(yield_then_identity, n)},
         {"id": "poolSpawn", "measure": pool_spawn},
         {"id": "sleep0", "measure": sleep0},
         {"id": "sleep0x10", "measure": sleep0x10, "ops": lambda n: n * FANOUT},
