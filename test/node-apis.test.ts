@@ -41,3 +41,29 @@ test('Node APIs work inside green threads', () => {
     fetch: 'hello', worker: 42, atomics: 'timed-out', wasm: true,
   });
 });
+
+test('WebAssembly code GC while green threads are parked does not abort the process (fetch uses wasm)', () => {
+  // --stress-wasm-code-gc collects superseded wasm code at every chance. V8's wasm code GC
+  // aborts when any thread state is archived (a parked green thread); the addon turns that GC
+  // off, so this must run to the end.
+  const child = runChild(`${REPORTING}
+    const http = require('node:http');
+    const g = require(${PKG});
+    for (let i = 0; i < 5; i++) g.spawn(() => g.sleep(30));   // parked the whole time
+    g.run(() => {
+      const server = http.createServer((req, res) => res.end('x'));
+      g.waitFor(new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      let bytes = 0;
+      for (let i = 0; i < 200; i++) bytes += g.waitFor(g.waitFor(fetch(url)).text()).length;
+      // Plain wasm too, hot enough to tier up while the threads stay parked.
+      const wasm = new Uint8Array([0,97,115,109,1,0,0,0,1,7,1,96,2,127,127,1,127,3,2,1,0,7,7,1,3,97,100,100,0,0,10,9,1,7,0,32,0,32,1,106,11]);
+      const { add } = new WebAssembly.Instance(new WebAssembly.Module(wasm)).exports;
+      let sum = 0;
+      for (let i = 0; i < 200000; i++) sum = add(sum, 1) | 0;
+      server.close();
+      return { bytes, sum };
+    }).then((result) => { report(result); process.exit(0); }, (error) => { console.error(error); process.exit(1); });
+  `, { nodeArgs: ['--stress-wasm-code-gc'], timeoutMs: 60000 });
+  expect(resultOf(child)).toEqual({ bytes: 200, sum: 200000 });
+});

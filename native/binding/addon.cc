@@ -182,6 +182,13 @@ void Cleanup(void* arg) {
 NODE_MODULE_INIT(/* exports, module, context */) {
   using namespace greenthread;
   v8::Isolate* isolate = context->GetIsolate();
+  // V8's WebAssembly code GC refuses to run while any thread state is archived, which is what
+  // a parked green thread is: it aborts the process ("archived threads in combination with
+  // wasm not supported") the first time tiered-up wasm code (fetch's HTTP parser, for one)
+  // is collected. Turning the code GC off (process-wide, read by V8 at each collection
+  // trigger) keeps superseded wasm code alive instead: a bounded cost, at most one extra copy
+  // of each function that tiered up.
+  v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   Engine* engine = new Engine(isolate, context);
   node::AddEnvironmentCleanupHook(isolate, Cleanup, engine);
   v8::Local<v8::External> data = v8::External::New(isolate, engine);
