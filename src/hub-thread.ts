@@ -24,6 +24,8 @@ export abstract class HubThread {
   resumeValue: unknown = undefined;
   /** @internal Whether the next resume throws resumeValue at the suspension point. */
   resumeThrow = false;
+  /** @internal Errors thrown into it while another was already due; see Hub.throwInto. */
+  deferredThrows: unknown[] | null = null;
   /** @internal Validates this thread's entry in the run queue (stale entries are skipped). */
   queueSeq = 0;
   /** @internal Name of the call the thread is suspended in (hub.threads()). */

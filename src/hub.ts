@@ -126,6 +126,14 @@ export class Hub {
   }
 
   private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
+    // An error that arrived while another was already due (see throwInto) is thrown here, at
+    // the first suspension point after the first one.
+    const deferred = thread.deferredThrows;
+    if (deferred !== null) {
+      const error = deferred.shift();
+      if (deferred.length === 0) thread.deferredThrows = null;
+      throw error;
+    }
     let nested = null;
     let before = ThreadState.Running;
     try {
@@ -295,13 +303,19 @@ export class Hub {
 
   /**
    * Makes a suspended or queued thread throw `error` at its suspension point when it next
-   * runs, replacing whatever it was woken with. Returns false if the thread cannot take it.
+   * runs, replacing a value it was woken with. If it is already due to throw something else
+   * (killed, then timed out before it ran), neither error is lost: `error` is thrown at its
+   * next suspension point. Returns false if the thread cannot take it (running or dead).
    */
   throwInto(thread: HubThread, error: unknown): boolean {
     if (thread.state === ThreadState.Suspended) return this.wake(thread, thread.epoch, error, true);
     if (thread.state !== ThreadState.Ready) return false;
-    thread.resumeValue = error;
-    thread.resumeThrow = true;
+    if (thread.resumeThrow) {
+      (thread.deferredThrows ??= []).push(error);
+    } else {
+      thread.resumeValue = error;
+      thread.resumeThrow = true;
+    }
     return true;
   }
 

@@ -4,7 +4,7 @@
 // Timings only force an order (a 10 ms timeout against a 10 s sleep); nothing asserts how long
 // anything took.
 import {
-  Event, GreenletExit, NotInGreenThreadError, Semaphore, Timeout, sleep, spawn, waitFor, withTimeout,
+  Empty, Event, GreenletExit, NotInGreenThreadError, Queue, Semaphore, Timeout, sleep, spawn, waitFor, withTimeout,
 } from '../src';
 import { PKG, REPORTING, captureReported, green, resultOf, runChild, thrownBy } from './helpers';
 
@@ -75,6 +75,40 @@ describe('where a Timeout is thrown', () => {
       g.run(() => { new g.Timeout(3600); return 'ended'; }).then(report);
     `, { timeoutMs: 20000 });
     expect(resultOf(child)).toBe('ended');
+  });
+
+  test('a kill is never lost to the victim\'s own timeout firing before the victim runs', async () => {
+    // The victim treats its timeout (Empty) as "try again". It is killed, and before it gets to
+    // run, a thread ahead of it in line runs past the hub's 1 ms turn budget, so the event loop
+    // runs and the victim's own Timeout fires too. Both errors must reach it: the kill at the
+    // latest at its next suspension point.
+    const outcome = await green(() => {
+      const q = new Queue<number>();
+      const go = new Event();
+      const seen: string[] = [];
+      const ahead = spawn(() => {
+        go.wait();
+        const until = Date.now() + 5;
+        while (Date.now() < until) { /* busy past the turn budget */ }
+      });
+      const victim = spawn(() => {
+        for (;;) {
+          try {
+            q.get(true, 0.001);
+          } catch (error) {
+            seen.push((error as Error).name);
+            if (error instanceof Empty) continue;
+            throw error;
+          }
+        }
+      });
+      sleep(0);           // both blocked: ahead in go.wait(), victim in its timed get
+      go.send();          // ahead is queued first...
+      victim.kill();      // ...then the killed victim
+      ahead.wait();
+      return { error: thrownBy(() => victim.wait()) instanceof GreenletExit, last: seen[seen.length - 1], dead: victim.dead };
+    });
+    expect(outcome).toEqual({ error: true, last: 'GreenletExit', dead: true });
   });
 
   test('a Timeout can also be thrown directly, like any error', async () => {
