@@ -19,6 +19,7 @@ process.env.GREENTHREAD_DEBUG = '1';
 const g = require('../src') as typeof import('../src');
 delete process.env.GREENTHREAD_DEBUG;
 import type { GreenThread, LightQueue } from '../src';
+import { createHook, type AsyncHook } from 'node:async_hooks';
 
 type Kind = 'Queue' | 'LightQueue' | 'LifoQueue' | 'PriorityQueue';
 type PutOutcome = 'returned' | 'full' | 'killed';
@@ -193,10 +194,21 @@ for (let i = 0; i < 8; i++) cases.push([100 + i, kinds[i % 4], i < 4 ? 0 : 1, tr
 
 const total: Stats = { returned: 0, full: 0, killedPuts: 0, killedPutsDelivered: 0, timedOutGets: 0, emptyGets: 0, kills: 0, asyncGot: 0, abandoned: 0, plainOps: 0 };
 
-test.each(cases)('seed %i, %s(maxsize %p), resizes %p: no item lost or duplicated', async (seed, kind, maxsize, resizes) => {
+async function checkProgram(seed: number, kind: Kind, maxsize: number | null, resizes: boolean) {
   const { violations, oddErrors, stats } = await program(seed, kind, maxsize, resizes);
   expect({ violations, oddErrors }).toEqual({ violations: [], oddErrors: [] });
   for (const key of Object.keys(total) as Array<keyof Stats>) total[key] += stats[key];
+}
+
+test.each(cases)('seed %i, %s(maxsize %p), resizes %p: no item lost or duplicated', checkProgram);
+
+// The same programs with every switch going through the hub rather than straight from thread
+// to thread: an async hook with before/after callbacks turns direct switches off.
+describe('with switches through the hub (async hook on)', () => {
+  let hook: AsyncHook;
+  beforeAll(() => { hook = createHook({ before() {}, after() {} }).enable(); });
+  afterAll(() => { hook.disable(); });
+  test.each(cases.filter((_, i) => i % 3 === 0))('seed %i, %s(maxsize %p), resizes %p: no item lost or duplicated', checkProgram);
 });
 
 test('the programs exercised every outcome', () => {

@@ -1,11 +1,15 @@
 // Property-style: seeded random programs of spawns, sleeps, waits, kills, cancels, links and
 // waitFors across many green threads, run with lifecycle checking on (GREENTHREAD_DEBUG=1).
 // Whatever the interleaving, every thread ends exactly once, wait() agrees with how it ended,
-// links fire exactly once, and the hub ends with nothing live.
+// links fire exactly once, and the hub ends with nothing live. Each program runs with direct
+// green-to-green switches, and some again with every switch through the hub.
 import { PKG, REPORTING, resultOf, runChild } from './helpers';
 
-const program = (seed: number) => `
+// With `hooked`, an async hook with before/after callbacks is enabled first: then every switch
+// goes through the hub instead of straight from thread to thread, the other scheduling path.
+const program = (seed: number, hooked = false) => `
 ${REPORTING}
+${hooked ? "require('node:async_hooks').createHook({ before() {}, after() {} }).enable();" : ''}
 const g = require(${PKG});
 let state = ${seed} >>> 0;
 const rand = (n) => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return (state >>> 16) % n; };  // high bits: an LCG's low bits cycle
@@ -63,6 +67,13 @@ let threadsRun = 0;
 
 test.each([1, 2, 3, 4, 5, 6, 7, 8])('random program with seed %i keeps every invariant', (seed) => {
   const { kinds, count, ...result } = resultOf(runChild(program(seed), { env: { GREENTHREAD_DEBUG: '1' } }));
+  expect(result).toEqual({ allDead: true, linksOnce: true, odd: [], live: 1, errors: [] });
+  for (const kind of kinds as string[]) seen.add(kind);
+  threadsRun += count as number;
+});
+
+test.each([1, 2, 3, 4])('random program with seed %i keeps every invariant with switches through the hub (async hook on)', (seed) => {
+  const { kinds, count, ...result } = resultOf(runChild(program(seed, true), { env: { GREENTHREAD_DEBUG: '1' } }));
   expect(result).toEqual({ allDead: true, linksOnce: true, odd: [], live: 1, errors: [] });
   for (const kind of kinds as string[]) seen.add(kind);
   threadsRun += count as number;
