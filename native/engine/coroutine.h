@@ -1,9 +1,10 @@
 // Coroutine: one green thread as the engine sees it. It runs a JavaScript function on a pooled
-// OS thread's stack, taking turns with the hub thread on the same isolate. Knows nothing of
-// eventlet, schedulers or async_hooks: that is the hub's business.
+// OS thread's stack (taken at its first start), taking turns with the hub thread and the other
+// coroutines on the same isolate. Knows nothing of eventlet, schedulers or async_hooks: that is
+// the hub's business.
 //
 // Lifecycle (all transitions happen while the isolate lock is held by the thread that makes
-// them):   kCreated --first resume--> kRunning <--yield/resume--> kParked
+// them):   kCreated --first resume/switch--> kRunning <--yield or switch / resume or switch--> kParked
 //                                      kRunning --entry returns/throws/terminates--> kFinished
 #pragma once
 
@@ -21,8 +22,8 @@ enum class CoroutineState : uint8_t { kCreated, kRunning, kParked, kFinished };
 
 // How a parked coroutine is to continue.
 enum class ResumeMode : uint8_t {
-  kValue,      // the yield returns normally (the value is in its caller's mailbox)
-  kThrow,      // the yield reports that its caller is to throw (the error is in its mailbox)
+  kValue,      // the yield returns normally
+  kThrow,      // the yield reports that its caller is to throw
   kTerminate,  // the yield terminates execution (teardown: unwinds without running handlers)
 };
 

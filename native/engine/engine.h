@@ -62,14 +62,14 @@ class Engine {
   // Registers a coroutine that will call `entry(id)` on its own OS thread when first started, and
   // remembers the caller's async context (CPED) for it. Returns its id (>= 0) or sets *status.
   //
-  // Values do not travel through the engine: the JavaScript side passes them in a mailbox
-  // variable of its own (src/engine.ts), which costs nothing, where a global handle per switch
-  // costs about a tenth of the switch. The engine moves the baton and the resume mode.
+  // Values do not travel through the engine: a resumed thread reads what to return or throw
+  // from its own JavaScript object (src/hub.ts), which costs nothing, where a global handle per
+  // switch costs about a tenth of the switch. The engine moves the baton and the resume mode.
   int32_t Create(v8::Local<v8::Function> entry, EngineStatus* status);
 
   // Runs coroutine `id` (hub thread only) until the baton comes back: some coroutine (`id`, or
-  // one it switched to) yielded or finished. If its
-  // entry threw, rethrows that exception here; if it was terminated, terminates the caller too.
+  // one it switched to) yielded or finished. If that one's entry threw, rethrows the exception
+  // here; if it was terminated, terminates the caller too.
   // Returns Nothing with *status set when the call itself is not allowed (kThreadLimit: `id`
   // could not get an OS thread for its start; nothing ran).
   v8::Maybe<ResumeOutcome> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
@@ -80,8 +80,8 @@ class Engine {
   v8::Maybe<ResumeMode> SwitchTo(int32_t id, ResumeMode mode, bool expect_soon, EngineStatus* status);
 
   // Called on a coroutine's thread: gives the baton to the hub and parks until resumed (by the
-  // hub or by another coroutine's SwitchTo). Returns the mode it was resumed with (kValue or kThrow: the caller reads the value
-  // from its mailbox); on kTerminate, termination is pending and Nothing is returned.
+  // hub or by another coroutine's SwitchTo). Returns the mode it was resumed with (kValue or
+  // kThrow); on kTerminate, termination is pending and Nothing is returned.
   // `expect_soon` lets the parked thread spin briefly (Baton::Wait).
   v8::Maybe<ResumeMode> Yield(bool expect_soon, EngineStatus* status);
 
