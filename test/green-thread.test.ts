@@ -399,6 +399,24 @@ describe('scheduling fairness', () => {
     expect(loops).toBeGreaterThan(0);
   });
 
+  test('green threads switching straight to each other without end do not starve timers or I/O', async () => {
+    // Two threads hand the baton back and forth forever (each switch direct, never through the
+    // hub) until a timer stops them: the timer can only fire if the hub takes the baton back
+    // at its turn budget and lets the event loop run.
+    let stop = false;
+    let rounds = 0;
+    const threads = [0, 1].map((side) => spawn(() => {
+      while (!stop) {
+        rounds++;
+        sleep(0);
+      }
+      return side;
+    }));
+    setTimeout(() => { stop = true; }, 20);
+    expect(await Promise.all(threads)).toEqual([0, 1]);
+    expect(rounds).toBeGreaterThan(2);
+  });
+
   test('hub.threads() lists live threads with where they are suspended', async () => {
     const g = spawn(() => sleep(10));
     await new Promise((resolve) => setTimeout(resolve, 5));
