@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hub, run, sleep } from '../src';
-import { WaitList } from '../src/wait-list';
+import { WaitList } from '../src/hub/wait-list';
 
 export const root = path.join(__dirname, '..');
 

@@ -14,7 +14,7 @@ let engine;
 try {
   gt = require(path.join(root, 'dist', 'index.js'));
   // The typed wrappers of the raw addon: the mailbox round trip every hub switch is built on.
-  engine = require(path.join(root, 'dist', 'engine.js'));
+  engine = require(path.join(root, 'dist', 'engine', 'engine.js'));
 } catch (error) {
   process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
   process.exit(2);

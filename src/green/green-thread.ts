@@ -1,0 +1,235 @@
+// GreenThread: the handle of a spawned green thread (eventlet.greenthread.GreenThread). It
+// records how the thread ended, wakes the threads waiting for it, runs its links, and turns
+// kill() into an error thrown at the thread's suspension point.
+import { GreenletExit, NotInGreenThreadError } from '../errors';
+import { HubThread } from '../hub/hub-thread';
+import { WaitList } from '../hub/wait-list';
+import { theHub } from '../hub/hub';
+import { ThreadState } from '../hub/thread-state';
+import { validateFunction } from '../validate';
+
+const enum Outcome { Pending, Returned, Threw }
+
+/** How a thread's uncaught exception is reported. */
+export const enum ErrorReporting {
+  /** spawn / spawnN: to hub.onError (GreenletExit excepted), as eventlet prints it. */
+  Hub,
+  /** run(): the returned promise carries it; nothing is printed. */
+  None,
+}
+
+// Private state is typed loosely (unknown) so GreenThread<T> stays covariant in T.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LinkFn = (thread: GreenThread<any>, ...args: any[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body<T> = (...args: any[]) => T;
+
+let nextId = 1;
+
+/**
+ * Handle of a spawned green thread. `wait()` blocks for its result; `await thread` gives the
+ * same result to async code; `kill()` ends it early. Create one with {@link spawn} or
+ * {@link spawnAfter}, never with `new`.
+ */
+export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T> {
+  /** A number that identifies the thread in diagnostics. */
+  readonly id = nextId++;
+  #fn: Body<unknown> | null;
+  #args: unknown[] | null;
+  #outcome = Outcome.Pending;
+  #value: unknown = undefined;
+  #error: unknown = undefined;
+  #reporting: ErrorReporting;
+  // Threads blocked in wait(); created by the first one.
+  #waiters: WaitList<undefined> | null = null;
+  #links: Array<{ fn: LinkFn; args: unknown[] }> | null = null;
+  #runningLinks = false;
+  #began = false;
+  #promise: Promise<unknown> | null = null;
+  #settle: [(value: unknown) => void, (error: unknown) => void] | null = null;
+  /** @internal Cancels a pending spawnAfter timer. */
+  cancelStart: (() => void) | null = null;
+
+  /** @internal Use spawn(), spawnN() or spawnAfter(). */
+  constructor(fn: Body<T>, args: unknown[], reporting: ErrorReporting) {
+    super();
+    this.#fn = fn;
+    this.#args = args;
+    this.#reporting = reporting;
+  }
+
+  /**
+   * @internal Runs `fn(...args)` now, on the calling green thread's own stack, and returns a
+   * handle that has already ended with its result or exception: GreenPool's inline spawn
+   * (eventlet calls `GreenThread.main` on the current greenlet). The handle is never scheduled
+   * and reports nothing; the caller decides what to do with an exception.
+   */
+  static runInline<T>(fn: Body<T>, args: unknown[]): GreenThread<T> {
+    const thread = new GreenThread<T>(fn, args, ErrorReporting.None);
+    thread.runBody();
+    // It never belonged to the hub: mark it dead so nothing tries to start or resume it.
+    thread.state = ThreadState.Dead;
+    thread.resource.emitDestroy();
+    return thread;
+  }
+
+  /** True once the thread has ended: returned, thrown, or been killed. */
+  get dead(): boolean {
+    return this.#outcome !== Outcome.Pending;
+  }
+
+  /** True once the thread's function has begun to run. */
+  get started(): boolean {
+    return this.#began;
+  }
+
+  /** @internal The body, on the thread's own stack. */
+  runBody(): void {
+    this.#began = true;
+    const fn = this.#fn as Body<unknown>;
+    const args = this.#args as unknown[];
+    this.#fn = null;
+    this.#args = null;
+    let value: unknown;
+    try {
+      value = fn(...args);
+    } catch (error) {
+      this.#end(Outcome.Threw, undefined, error);
+      return;
+    }
+    this.#end(Outcome.Returned, value, undefined);
+  }
+
+  #end(outcome: Outcome, value: unknown, error: unknown): void {
+    this.#outcome = outcome;
+    this.#value = value;
+    this.#error = error;
+    if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !(error instanceof GreenletExit)) {
+      theHub.report(error, this);
+    }
+    const waiters = this.#waiters;
+    this.#waiters = null;
+    waiters?.handAll(undefined);
+    if (this.#settle !== null) {
+      const [resolve, reject] = this.#settle;
+      this.#settle = null;
+      if (outcome === Outcome.Returned) resolve(value);
+      else reject(error);
+    }
+    this.#runLinks();
+  }
+
+  // Runs queued link callbacks; a link() made from inside one is queued, not run recursively.
+  #runLinks(): void {
+    if (this.#runningLinks) return;
+    this.#runningLinks = true;
+    try {
+      while (this.#links !== null && this.#links.length > 0) {
+        const { fn, args } = this.#links.shift() as { fn: LinkFn; args: unknown[] };
+        try {
+          fn(this, ...args);
+        } catch (error) {
+          theHub.report(error, this);
+        }
+      }
+    } finally {
+      this.#runningLinks = false;
+    }
+  }
+
+  #result(): T {
+    if (this.#outcome === Outcome.Threw) throw this.#error;
+    return this.#value as T;
+  }
+
+  /**
+   * Blocks the calling green thread until this one ends, then returns its result or rethrows
+   * its exception. Returns at once if it has already ended.
+   * @throws NotInGreenThreadError from plain JavaScript while the thread is still running.
+   * @throws Error when a thread waits for itself.
+   */
+  wait(): T {
+    if (this.#outcome !== Outcome.Pending) return this.#result();
+    const me = theHub.current;
+    if (me === null) throw new NotInGreenThreadError('GreenThread.wait()');
+    if (me === this) throw new Error('GreenThread.wait(): a green thread cannot wait for itself');
+    // A wait interrupted by a kill or a Timeout leaves the list (WaitList does that).
+    (this.#waiters ??= new WaitList()).wait('GreenThread.wait()');
+    return this.#result();
+  }
+
+  /**
+   * Calls `fn(thread, ...args)` when this thread ends — at once if it already has. Exceptions
+   * from `fn` go to hub.onError.
+   */
+  link<A extends unknown[]>(fn: (thread: GreenThread<T>, ...args: A) => unknown, ...args: A): void {
+    validateFunction(fn, 'GreenThread.link()');
+    (this.#links ??= []).push({ fn: fn as LinkFn, args });
+    if (this.#outcome !== Outcome.Pending) this.#runLinks();
+  }
+
+  /** Removes a link added with {@link link}; returns whether one was removed. */
+  unlink(fn: (thread: GreenThread<T>, ...args: never[]) => unknown): boolean {
+    if (this.#links === null) return false;
+    const index = this.#links.findIndex((link) => link.fn === fn);
+    if (index < 0) return false;
+    this.#links.splice(index, 1);
+    return true;
+  }
+
+  /**
+   * Ends the thread by throwing `error` (default: a new {@link GreenletExit}) at its
+   * suspension point; its `finally` blocks run. A thread that has not started never runs and
+   * its `wait()` throws `error`. Killing a dead thread does nothing. Called from a green
+   * thread, the caller is suspended until the killed thread has handled the error; from plain
+   * JavaScript, the killed thread handles it before kill() returns.
+   */
+  kill(error: unknown = new GreenletExit()): void {
+    if (this.#outcome !== Outcome.Pending) return;
+    if (this.state === ThreadState.Unstarted) {
+      this.#neverRun(error);
+      return;
+    }
+    const hub = theHub;
+    if (hub.current === this) throw error;
+    hub.throwInto(this, error);
+    if (hub.current !== null) hub.reschedule('GreenThread.kill()');
+    else hub.runNow(this);
+  }
+
+  /** Kills the thread only if it has not started yet; otherwise does nothing. */
+  cancel(error: unknown = new GreenletExit()): void {
+    if (this.state === ThreadState.Unstarted && this.#outcome === Outcome.Pending) this.#neverRun(error);
+  }
+
+  #neverRun(error: unknown): void {
+    this.cancelStart?.();
+    this.cancelStart = null;
+    theHub.discard(this);
+    this.failedToStart(error);
+  }
+
+  /** @internal */
+  failedToStart(error: unknown): void {
+    this.#fn = null;
+    this.#args = null;
+    this.#end(Outcome.Threw, undefined, error);
+  }
+
+  /** `await thread` resolves with its result, or rejects with its exception. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (this.#promise === null) {
+      if (this.#outcome === Outcome.Returned) this.#promise = Promise.resolve(this.#value);
+      else if (this.#outcome === Outcome.Threw) this.#promise = Promise.reject(this.#error);
+      else this.#promise = new Promise((resolve, reject) => { this.#settle = [resolve, reject]; });
+    }
+    return (this.#promise as Promise<T>).then(onFulfilled, onRejected);
+  }
+
+  override toString(): string {
+    return `GreenThread#${this.id}`;
+  }
+}

@@ -1,0 +1,179 @@
+// Timeout (eventlet.timeout): an exception that arms itself against the green thread that
+// created it and, when its time is up, is thrown at that thread's current or next suspension
+// point. withTimeout() turns only its own Timeout into a value. Every blocking call suspends
+// through the hub, so a Timeout interrupts all of them (sleep, wait, queues, semaphores,
+// waitFor) without any of them knowing about timeouts.
+import { NotInGreenThreadError } from '../errors';
+import { theHub } from '../hub/hub';
+import type { HubThread, ThreadBound } from '../hub/hub-thread';
+import { ThreadState } from '../hub/thread-state';
+import { describe, validateFunction, validateSeconds } from '../validate';
+import { startTimer, stopTimer, type Timer } from '../hub/timers';
+
+const brand = Symbol.for('greenthread.timeout');
+
+/** What a Timeout throws when it fires: an error instance, an error class, or itself. */
+export type TimeoutError = Error | (new () => Error) | boolean | undefined;
+
+function fire(timeout: Timeout): void {
+  timeout.fired();
+}
+
+const instanceOf = Function.prototype[Symbol.hasInstance];
+
+/**
+ * Raises an error in the green thread that created it once `seconds` have passed, at the
+ * point where that thread is blocked (or next blocks). Use it with `using` for eventlet's
+ * `with Timeout(s):`:
+ *
+ * ```ts
+ * using t = new Timeout(2);
+ * const line = sock.readline();   // throws t if it takes longer than 2 s
+ * ```
+ *
+ * The thrown error is the Timeout itself (it extends Error) unless another error (instance or
+ * class) was given. `null`/`undefined` seconds make a Timeout that never fires.
+ *
+ * An armed Timeout keeps the event loop alive like any timer while its green thread lives; it
+ * is disarmed when that thread ends. Cancel it (or declare it with `using`) when the guarded
+ * code is done.
+ */
+export class Timeout extends Error implements ThreadBound {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Timeout itself recognises Timeouts of any loaded copy of greenthread; a subclass only its
+    // own instances.
+    if (this !== Timeout) return instanceOf.call(this, value);
+    return Timeout.isTimeout(value);
+  }
+
+  /** True when `error` is a Timeout (from any loaded copy of greenthread). */
+  static isTimeout(error: unknown): error is Timeout {
+    return typeof error === 'object' && error !== null && (error as { [brand]?: true })[brand] === true;
+  }
+
+  readonly code = 'ERR_GREENTHREAD_TIMEOUT';
+  readonly #seconds: number | null;
+  #error: TimeoutError;
+  #owner: HubThread;
+  #timer: Timer | null = null;
+
+  /**
+   * Arms the timeout against the calling green thread.
+   * @param seconds When to fire; `null`/`undefined`: never.
+   * @param error What to throw: omitted or `true`/`false`: this Timeout; an Error instance:
+   *   that error; an Error class: a new instance of it, made when the timeout fires.
+   * @throws NotInGreenThreadError outside a green thread.
+   * @throws TypeError for a non-numeric `seconds` or an `error` that is neither an Error nor a
+   *   class.
+   */
+  constructor(seconds?: number | null, error?: TimeoutError) {
+    const delay = seconds === null || seconds === undefined ? null : validateSeconds(seconds, 'new Timeout()');
+    if (error !== undefined && typeof error !== 'boolean' && typeof error !== 'function' && !(error instanceof Error)) {
+      throw new TypeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
+    }
+    super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
+    Object.defineProperty(this, brand, { value: true });
+    this.name = 'Timeout';
+    const owner = theHub.current;
+    if (owner === null) throw new NotInGreenThreadError('new Timeout()');
+    this.#seconds = delay;
+    this.#error = error;
+    this.#owner = owner;
+    this.start();
+  }
+
+  /** The delay it was made with, in seconds; null for a Timeout that never fires. */
+  get seconds(): number | null {
+    return this.#seconds;
+  }
+
+  /** True while armed: started, not cancelled, not yet fired. */
+  get pending(): boolean {
+    return this.#timer !== null;
+  }
+
+  /**
+   * Arms the timeout again (it is armed at construction; this is for one that was cancelled
+   * or has fired). Returns the Timeout.
+   * @throws Error if it is already pending.
+   */
+  start(): this {
+    if (this.#timer !== null) throw new Error('Timeout.start(): this Timeout is already pending; cancel() it first');
+    if (this.#seconds !== null) {
+      this.#timer = startTimer(fire, this.#seconds * 1000, this, undefined);
+      // Disarmed when its thread ends, so a forgotten Timeout does not keep the process alive.
+      (this.#owner.bound ??= new Set()).add(this);
+    }
+    return this;
+  }
+
+  /**
+   * Disarms the timeout. It no longer holds an error instance it was given (so that error can
+   * be garbage-collected); restarted after that, it throws itself. Safe to call at any time.
+   */
+  cancel(): void {
+    if (this.#timer !== null) {
+      stopTimer(this.#timer);
+      this.#timer = null;
+      this.#owner.bound?.delete(this);
+    }
+    if (typeof this.#error === 'object') this.#error = undefined;
+  }
+
+  /** Cancels: `using t = new Timeout(s)` disarms it when the block is left. */
+  [Symbol.dispose](): void {
+    this.cancel();
+  }
+
+  /** @internal Its green thread has ended: nothing left to interrupt. */
+  ownerEnded(): void {
+    this.cancel();
+  }
+
+  /** @internal The timer callback. */
+  fired(): void {
+    this.#timer = null;
+    const owner = this.#owner;
+    owner.bound?.delete(this);
+    if (owner.state === ThreadState.Dead) return;
+    const error = this.#error;
+    const thrown = error === undefined || typeof error === 'boolean' ? this
+      : typeof error === 'function' ? new error() : error;
+    // Suspended: thrown at its suspension point now. Ready: thrown instead of what it was woken
+    // with (a primitive that had handed it something takes that back, see WaitList).
+    theHub.throwInto(owner, thrown);
+  }
+
+  override toString(): string {
+    return this.#seconds === null ? 'Timeout (never fires)' : `Timeout(${this.#seconds})`;
+  }
+}
+
+/** Options of {@link withTimeout}. */
+export interface WithTimeoutOptions<V> {
+  /** Returned instead of throwing when this call's own Timeout fires. */
+  timeoutValue?: V;
+}
+
+/**
+ * Runs `fn()` in the calling green thread under a Timeout of `seconds`. When that Timeout
+ * fires, returns `options.timeoutValue` if the option is present, else throws the Timeout.
+ * Any other error, an outer Timeout included, propagates unchanged.
+ * @throws NotInGreenThreadError outside a green thread.
+ */
+export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
+  validateFunction(fn, 'withTimeout()');
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`withTimeout(): options must be an object, got ${describe(options)}`);
+  }
+  if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
+  const timeout = new Timeout(seconds);
+  try {
+    return fn();
+  } catch (error) {
+    if (error === timeout && options !== undefined && 'timeoutValue' in options) return options.timeoutValue as V;
+    throw error;
+  } finally {
+    timeout.cancel();
+  }
+}

@@ -1,0 +1,465 @@
+// The hub: greenthread's scheduler, living on Node's event loop. It is the only code that
+// resumes green threads. Everything that blocks is built on three operations it offers a green
+// thread — suspend (park until woken), reschedule (park, already queued: sleep(0)) and the
+// wake-ups others call (wake, throwInto) — and on one rule: a wake names the epoch it saw, so a
+// late or duplicate wake can never resume a thread that has moved on.
+//
+// A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order while
+// threads keep becoming ready, but for at most TURN_BUDGET_MS: then it yields to the event loop
+// so timers and I/O are never starved by threads looping on sleep(0). Microtasks (promise
+// reactions, waitFor) run when a turn returns to the loop.
+//
+// Within a turn, a green thread that suspends hands the baton straight to the next ready one
+// (a direct switch) instead of going back to the hub, which would then resume that one: one
+// OS-thread handoff per switch instead of two. The hub's resume call simply stays pending until
+// some thread gives the baton back (nothing ready, budget spent, or a thread finished). The
+// async-context stack follows: the thread taking the baton swaps the stack's top entry for its
+// own AsyncResource where Node lets us; see async-scope-stack.ts for Nodes that do not, and
+// for when every switch goes through the hub.
+import { performance } from 'node:perf_hooks';
+// From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
+// scheduler must keep running under them.
+import { setImmediate as scheduleTurn } from 'node:timers';
+import {
+  createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
+  threadLimitError,
+} from '../engine/engine';
+import { HubThread } from './hub-thread';
+import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
+import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
+
+const TURN_BUDGET_MS = 1;
+// GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
+const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
+// A thread that suspends spins (rather than sleeping in the kernel) while it waits to be woken
+// only when this few threads are ready: then the hub has little else to do and whatever it
+// waits for is likely to come soon.
+const SPIN_QUEUE_LIMIT = 2;
+// How far ahead in the run queue a thread taking the baton wakes another (see adopted()).
+const PROD_AHEAD = 3;
+
+/** Receives exceptions nobody else will see: from spawnN threads and link callbacks. */
+export type ErrorHandler = (error: unknown, thread: HubThread | null) => void;
+
+/** One entry of {@link Hub.threads}. */
+export interface ThreadInfo {
+  thread: HubThread;
+  state: string;
+  /** The blocking call the thread is suspended in, or null. */
+  suspendedIn: string | null;
+  /** Stack at the suspension, when captured (hub.captureStacks(true)). */
+  stack?: string;
+}
+
+/** Moves `thread` to `to`; in debug mode, refuses a transition the lifecycle does not allow. */
+function transition(thread: HubThread, to: ThreadState): void {
+  if (DEBUG && !canTransition(thread.state, to)) {
+    throw new Error(`greenthread internal error: ${String(thread)} cannot go from ${stateName(thread.state)} to ${stateName(to)}`);
+  }
+  thread.state = to;
+}
+
+function defaultErrorHandler(error: unknown, thread: HubThread | null): void {
+  const where = thread === null ? 'the hub' : String(thread);
+  const text = error instanceof Error && error.stack ? error.stack : String(error);
+  process.stderr.write(`greenthread: uncaught exception in ${where}:\n${text}\n`);
+}
+
+export class Hub {
+  /** The green thread running now; null when plain JavaScript runs. */
+  current: HubThread | null = null;
+
+  // Run queue: threads and the queueSeq each had when queued, consumed from `head`.
+  private readonly queue: (HubThread | undefined)[] = [];
+  private readonly seqs: number[] = [];
+  private head = 0;
+  private turnScheduled = false;
+  private inTurn = false;
+  private turnStarted = 0;
+  // The thread whose AsyncResource scope the hub entered for the resume in progress: whoever
+  // hands the baton back, the scope's top entry must be this one's again when it is left.
+  private scopeThread: HubThread | null = null;
+  private readonly live = new Set<HubThread>();
+  // Threads by engine coroutine id, for the entry function (the engine passes the id).
+  private readonly byCoroutine: (HubThread | undefined)[] = [];
+  private errorHandler: ErrorHandler = defaultErrorHandler;
+  private captureStacks = false;
+
+  /**
+   * Registers `thread` and queues it to start at the hub's next turn. It gets its OS thread
+   * when it starts; if the OS refuses one then, it ends with ThreadLimitError.
+   */
+  start(thread: HubThread): void {
+    const id = createCoroutine(this.entry);
+    thread.coroutine = id;
+    this.byCoroutine[id] = thread;
+    this.live.add(thread);
+    this.enqueue(thread);
+  }
+
+  /** Forgets an unstarted thread that will never run (killed or cancelled before start). */
+  discard(thread: HubThread): void {
+    if (thread.coroutine >= 0) {
+      discardCoroutine(thread.coroutine);
+      this.byCoroutine[thread.coroutine] = undefined;
+      thread.coroutine = -1;
+    }
+    thread.queueSeq++;
+    transition(thread, ThreadState.Dead);
+    this.live.delete(thread);
+    thread.resource.emitDestroy();
+  }
+
+  /**
+   * Parks the running green thread until somebody calls wake/throwInto with the epoch it has
+   * now. Returns the wake value, or throws the wake error. Green threads only.
+   */
+  suspend(call: string, expectSoon = this.queue.length - this.head <= SPIN_QUEUE_LIMIT): unknown {
+    return this.park(this.current as HubThread, call, false, expectSoon);
+  }
+
+  /** Parks the running green thread at the back of the run queue (sleep(0)). */
+  reschedule(call: string): unknown {
+    // It runs again within this turn, so it waits on the CPU; its baton's adaptive budget stops
+    // the spinning when the queue ahead is long enough to make the wait outlast it.
+    return this.park(this.current as HubThread, call, true, true);
+  }
+
+  private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
+    // An error that arrived while another was already due (see throwInto) is thrown here, at
+    // the first suspension point after the first one.
+    const deferred = thread.deferredThrows;
+    if (deferred !== null) {
+      const error = deferred.shift();
+      if (deferred.length === 0) thread.deferredThrows = null;
+      throw error;
+    }
+    let nested = null;
+    let before = ThreadState.Running;
+    try {
+      // Anything here may throw before the thread is handed over: the async stack cannot be
+      // set aside (AsyncScopeSuspendError), or the JS stack overflows on the way in. Then the
+      // thread simply keeps running, as if it had never tried to suspend. Nothing here changes
+      // another thread's state: the thread that gets the baton does its own bookkeeping
+      // (adopt), so an overflow can never leave it half switched.
+      // The top entry of the async-context stack is this thread's own, or, where direct
+      // switches leave it alone (async-scope-stack.ts), that of the thread the hub resumed.
+      const base = scopeTop === null && this.scopeThread !== null ? this.scopeThread.asyncId : thread.asyncId;
+      nested = setAsideNestedScopes(base, call);
+      if (requeue) {
+        thread.epoch++;
+        transition(thread, ThreadState.Ready);
+        this.enqueue(thread);
+      } else {
+        transition(thread, ThreadState.Suspended);
+      }
+      thread.suspendedIn = call;
+      if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
+      this.handOff(thread, expectSoon);
+      before = thread.state;
+    } catch (error) {
+      this.unpark(thread);
+      if (nested !== null) restoreNestedScopes(nested);
+      throw error;
+    } finally {
+      thread.suspendedIn = null;
+      thread.suspendedStack = undefined;
+    }
+    // Handed the baton again: the same bookkeeping as adopt(), written out without a single
+    // call, so a thread resuming at the very edge of its stack cannot overflow halfway through
+    // it (which would leave it running while the hub thinks it parked).
+    thread.queueSeq++;
+    thread.state = ThreadState.Running;
+    this.current = thread;
+    const top = scopeTop;
+    if (top !== null) {
+      top.ids[top.kExecutionAsyncId] = thread.asyncId;
+      top.ids[top.kTriggerAsyncId] = thread.triggerAsyncId;
+      top.resources[top.hooks[top.kStackLength] - 1] = thread.resource;
+    }
+    if (DEBUG && !canTransition(before, ThreadState.Running)) {
+      throw new Error(`greenthread internal error: ${String(thread)} resumed from ${stateName(before)}`);
+    }
+    this.adopted(thread);
+    if (nested !== null) restoreNestedScopes(nested);
+    const value = thread.resumeValue;
+    thread.resumeValue = undefined;
+    if (thread.resumeThrow) {
+      thread.resumeThrow = false;
+      throw value;
+    }
+    return value;
+  }
+
+  // Gives the baton away from a parking thread: within a turn straight to the next ready
+  // thread, else to the hub. Returns once the thread has been handed the baton again.
+  private handOff(thread: HubThread, expectSoon: boolean): void {
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    if (next === thread) return;  // sleep(0) with nobody else ready: its turn again at once
+    if (next !== null) {
+      try {
+        switchToCoroutine(next.coroutine, expectSoon);
+        return;
+      } catch (error) {
+        // It could not start (no OS thread): the hub tries again and ends it with the error.
+        if (!isThreadLimit(error)) throw error;
+      }
+    }
+    parkOnHub(expectSoon);
+  }
+
+  // The next ready thread, if the baton may go to it straight from the thread giving it up.
+  private directSwitchTarget(): HubThread | null {
+    if (this.head >= this.queue.length) return null;
+    // The clock is read at every switch (about 40 ns): a thread that runs long between two
+    // switches must still hand the loop back within one budget of its run.
+    if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
+    if (!canSwitchDirect()) return null;
+    return this.peekReady();
+  }
+
+  /**
+   * The bookkeeping of a thread that has just been handed the baton, done by the thread
+   * itself (whoever handed it over did nothing on its behalf): it is the running thread now,
+   * its run-queue entry is used up, and the async-context stack's top entry is its resource.
+   * (park() has the same steps written out inline.)
+   */
+  private adopt(thread: HubThread): void {
+    thread.queueSeq++;
+    transition(thread, ThreadState.Running);
+    this.current = thread;
+    retargetScope(thread.asyncId, thread.triggerAsyncId, thread.resource);
+    this.adopted(thread);
+  }
+
+  // After the bookkeeping: wake the next thread in line, and the one PROD_AHEAD places
+  // further, if they sleep in the kernel, so their wake-ups (10-25 us on a VM) overlap the runs
+  // before their turns. Each thread in a long line is thus prodded a few switches ahead of its
+  // turn and spins only for those; prodding further ahead just crowds two vCPUs with spinners
+  // (measured with 10 and 100 threads looping on sleep(0): 3 or 4 ahead is best, about 3x
+  // faster than waking only the next).
+  private adopted(thread: HubThread): void {
+    if (this.queue.length - this.head > 1) {
+      const after = this.queue[this.head + 1] as HubThread;
+      if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);
+      const further = this.queue[this.head + PROD_AHEAD];
+      if (further !== undefined && further.coroutine >= 0 && further !== thread) prodCoroutine(further.coroutine);
+    }
+  }
+
+  // The entry every coroutine starts in (with its own id). Returns where the baton goes when
+  // the body is done, as the engine expects: a coroutine id << 1, or -1 for the hub.
+  private readonly entry = (id: number): number => {
+    const thread = this.byCoroutine[id] as HubThread;
+    this.adopt(thread);
+    thread.resumeValue = undefined;
+    thread.resumeThrow = false;
+    thread.runBody();
+    return this.finishCurrent(thread);
+  };
+
+  // Marks the thread whose body has just ended dead, on its own stack, and picks who gets the
+  // baton next.
+  private finishCurrent(thread: HubThread): number {
+    this.markDead(thread);
+    const next = this.inTurn ? this.directSwitchTarget() : null;
+    return next === null ? -1 : next.coroutine * 2;
+  }
+
+  private markDead(thread: HubThread): void {
+    this.byCoroutine[thread.coroutine] = undefined;
+    thread.coroutine = -1;
+    transition(thread, ThreadState.Dead);
+    this.live.delete(thread);
+    thread.resource.emitDestroy();
+    const bound = thread.bound;
+    if (bound !== null) {
+      thread.bound = null;
+      for (const item of bound) item.ownerEnded();
+    }
+  }
+
+  // Undo a suspend/reschedule that was refused before the thread parked: the one move the
+  // lifecycle table does not list, since the thread never actually left Running.
+  private unpark(thread: HubThread): void {
+    thread.epoch++;
+    thread.queueSeq++;
+    thread.state = ThreadState.Running;
+  }
+
+  /**
+   * Wakes `thread` if it is still in the suspension that had `epoch`: it is queued and its
+   * suspend returns `value` (or throws it when `throwIt`). Returns whether it woke.
+   */
+  wake(thread: HubThread, epoch: number, value: unknown, throwIt = false): boolean {
+    if (thread.state !== ThreadState.Suspended || thread.epoch !== epoch) return false;
+    thread.epoch++;
+    transition(thread, ThreadState.Ready);
+    thread.resumeValue = value;
+    thread.resumeThrow = throwIt;
+    this.enqueue(thread);
+    return true;
+  }
+
+  /**
+   * Makes a suspended or queued thread throw `error` at its suspension point when it next
+   * runs, replacing a value it was woken with. If it is already due to throw something else
+   * (killed, then timed out before it ran), neither error is lost: `error` is thrown at its
+   * next suspension point. Returns false if the thread cannot take it (running or dead).
+   */
+  throwInto(thread: HubThread, error: unknown): boolean {
+    if (thread.state === ThreadState.Suspended) return this.wake(thread, thread.epoch, error, true);
+    if (thread.state !== ThreadState.Ready) return false;
+    if (thread.resumeThrow) {
+      (thread.deferredThrows ??= []).push(error);
+    } else {
+      thread.resumeValue = error;
+      thread.resumeThrow = true;
+    }
+    return true;
+  }
+
+  /** From plain JavaScript: resumes a queued thread right now instead of at its turn. */
+  runNow(thread: HubThread): void {
+    if (this.current !== null || !isResumable(thread.state)) return;
+    this.switchTo(thread);
+  }
+
+  private enqueue(thread: HubThread): void {
+    this.queue.push(thread);
+    this.seqs.push(++thread.queueSeq);
+    // Woken from plain JavaScript (a timer, I/O, a promise) and first in line: if its OS
+    // thread sleeps in the kernel, wake it now so the wake-up latency (tens of microseconds on
+    // a VM) overlaps the way to the hub's turn. A green thread's wake needs no hint: the waker
+    // hands the baton over at its next suspension. Threads further back are woken one ahead
+    // as the line moves (adopted); prodding a crowd would have them all spinning.
+    if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
+      prodCoroutine(thread.coroutine);
+    }
+    if (!this.inTurn && !this.turnScheduled) {
+      this.turnScheduled = true;
+      scheduleTurn(this.turn);
+    }
+  }
+
+  // The first resumable thread in the run queue, or null. Stale entries in front of it (their
+  // thread has run or died since it was queued) are dropped; the thread's own entry stays until
+  // it adopts the baton.
+  private peekReady(): HubThread | null {
+    while (this.head < this.queue.length) {
+      const thread = this.queue[this.head] as HubThread;
+      if (thread.queueSeq === this.seqs[this.head] && isResumable(thread.state)) return thread;
+      this.queue[this.head] = undefined;
+      this.head++;
+    }
+    if (this.head > 0) {
+      this.queue.length = 0;
+      this.seqs.length = 0;
+      this.head = 0;
+    }
+    return null;
+  }
+
+  // A thread the OS refused a thread for: it ends with the error, never having run.
+  private failStart(thread: HubThread, error: unknown): void {
+    this.discard(thread);
+    thread.failedToStart(error);
+  }
+
+  private readonly turn = (): void => {
+    this.turnScheduled = false;
+    this.inTurn = true;
+    this.turnStarted = performance.now();
+    try {
+      let thread: HubThread | null;
+      while ((thread = this.peekReady()) !== null) {
+        this.switchTo(thread);
+        if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
+      }
+    } finally {
+      this.inTurn = false;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.seqs.splice(0, this.head);
+        this.head = 0;
+      }
+      if (this.head < this.queue.length && !this.turnScheduled) {
+        this.turnScheduled = true;
+        scheduleTurn(this.turn);
+      }
+    }
+  };
+
+  // Resumes `thread` from the hub, inside its AsyncResource, until the baton comes back.
+  private switchTo(thread: HubThread): void {
+    this.scopeThread = thread;
+    let finished: boolean;
+    let back: HubThread | null;
+    try {
+      finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine);
+    } catch (error) {
+      if (this.current === null && isThreadLimit(error)) {
+        // It could not get an OS thread to start on: nothing ran.
+        this.scopeThread = null;
+        this.failStart(thread, threadLimitError(error));
+        return;
+      }
+      throw error;
+    } finally {
+      back = this.current;
+      this.current = null;
+      this.scopeThread = null;
+    }
+    // A body that ended normally has marked itself dead (finishCurrent).
+    if (finished && back !== null && back.state !== ThreadState.Dead) this.markDead(back);
+  }
+
+  // Inside the scope the hub entered: the baton may come back from another thread than the
+  // one resumed, after direct switches, and then the scope's top entry is that other thread's.
+  private resumeInScope(id: number): boolean {
+    try {
+      return resumeCoroutine(id);
+    } finally {
+      const scope = this.scopeThread as HubThread;
+      if (this.current !== null && this.current !== scope) {
+        retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
+      }
+    }
+  }
+
+  /** Reports an exception nobody else will see (spawnN bodies, link callbacks). */
+  report(error: unknown, thread: HubThread | null): void {
+    try {
+      this.errorHandler(error, thread);
+    } catch (handlerError) {
+      defaultErrorHandler(error, thread);
+      defaultErrorHandler(handlerError, null);
+    }
+  }
+
+  setErrorHandler(handler: ErrorHandler | null): void {
+    this.errorHandler = handler ?? defaultErrorHandler;
+  }
+
+  setCaptureStacks(on: boolean): void {
+    this.captureStacks = on;
+  }
+
+  threads(): ThreadInfo[] {
+    const out: ThreadInfo[] = [];
+    for (const thread of this.live) {
+      const info: ThreadInfo = { thread, state: stateName(thread.state), suspendedIn: thread.suspendedIn };
+      if (thread.suspendedStack !== undefined) info.stack = thread.suspendedStack;
+      out.push(info);
+    }
+    return out;
+  }
+
+  stats() {
+    return { ...engineStats(), readyThreads: this.queue.length - this.head, liveGreenThreads: this.live.size };
+  }
+}
+
+// One hub per JavaScript thread: module state is per isolate, so the main thread and each
+// Worker get their own, and ESM importers share the CommonJS module (src/index.ts).
+export const theHub = new Hub();

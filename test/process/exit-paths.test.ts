@@ -1,0 +1,452 @@
+// Exit paths: every way a process using green threads can end does so cleanly — the expected
+// exit code or signal and output, never a V8 fatal error, SIGABRT/SIGSEGV or a hang. Covers the
+// event loop running dry with parked green threads, process.exit() and process.exitCode from
+// green threads, uncaught errors and unhandled rejections, SIGINT/SIGTERM with and without
+// handlers, and the `greenthread` CLI (dist/cli.js). Every scenario runs in a child process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ChildResult, CRASH_TEXT, fixtureDir, PKG, root, runNode, startNode } from '../helpers';
+
+jest.setTimeout(60000);
+
+const CLI = path.join(root, 'dist', 'cli.js');
+
+/** An inline script with `g` bound to the compiled package. */
+function script(body: string): string {
+  return `'use strict';\nconst g = require(${PKG});\nconst never = new Promise(() => {});\n${body}`;
+}
+
+function runScript(body: string, options: { timeoutMs?: number } = {}): ChildResult {
+  return runNode(['-e', script(body)], options);
+}
+
+/** The process ended by itself with `status`, and nothing on stderr hints at a crash. */
+function expectExit(result: ChildResult, status: number): void {
+  expect({ status: result.status, signal: result.signal }).toEqual({ status, signal: null });
+  expect(result.stderr).not.toMatch(CRASH_TEXT);
+}
+
+/** The process was ended by `signal` (the default action), not by an abort or a crash. */
+function expectKilledBy(result: ChildResult, signal: NodeJS.Signals): void {
+  expect({ status: result.status, signal: result.signal }).toEqual({ status: null, signal });
+  expect(result.stderr).not.toMatch(CRASH_TEXT);
+}
+
+describe('the event loop running dry', () => {
+  test('with green threads parked in waitFor() on a never-settled promise: exit 0', () => {
+    const result = runScript(`
+      g.run(() => { g.waitFor(never); });
+      g.spawn(() => { g.sleep(0.01); console.log('parked'); g.waitFor(never); });
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('parked\n');
+    expect(result.stderr).toBe('');
+  });
+
+  test('with green threads waiting for a green thread that never ends: exit 0', () => {
+    const result = runScript(`
+      const forever = g.spawn(() => g.waitFor(never));
+      for (let i = 0; i < 5; i++) g.spawn(() => forever.wait());
+      g.run(() => { g.sleep(0.01); console.log(g.hub.threads().length); return forever.wait(); });
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('7\n');
+  });
+
+  test('with many green threads parked deep in their stacks: exit 0', () => {
+    const result = runScript(`
+      function deep(n) { return n === 0 ? g.waitFor(never) : deep(n - 1) + 1; }
+      for (let i = 0; i < 300; i++) g.spawn(deep, i % 60);
+      g.spawn(() => { g.sleep(0.01); console.log('live', g.hub.stats().liveCoroutines); });
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('live 301\n');
+  });
+
+  test('a beforeExit handler can wake a parked green thread, which then runs to the end', () => {
+    const result = runScript(`
+      let release; const gate = new Promise((r) => { release = r; });
+      g.spawn(() => { console.log('woke with', g.waitFor(gate)); g.sleep(0.01); console.log('done'); });
+      let once = false;
+      process.on('beforeExit', () => { if (!once) { once = true; console.log('beforeExit'); release(7); } });
+      process.on('exit', (code) => console.log('exit', code));
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('beforeExit\nwoke with 7\ndone\nexit 0\n');
+  });
+
+  test('spawning from an exit handler while green threads are parked does not crash', () => {
+    const result = runScript(`
+      g.spawn(() => g.waitFor(never));
+      process.on('exit', () => {
+        try { g.spawn(() => console.log('never runs')); console.log('spawned'); }
+        catch (error) { console.log('refused', error.code); }
+      });
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).not.toContain('never runs');
+  });
+});
+
+describe('process.exit() and process.exitCode', () => {
+  test('process.exit(3) inside a green thread: exit 3', () => {
+    const result = runScript(`
+      g.run(() => { g.sleep(0.01); console.log('exiting'); process.exit(3); console.log('not reached'); });
+    `);
+    expectExit(result, 3);
+    expect(result.stdout).toBe('exiting\n');
+  });
+
+  test('process.exit(3) inside a green thread while others are parked and ready: exit 3', () => {
+    const result = runScript(`
+      function deep(n) { return n === 0 ? g.waitFor(never) : deep(n - 1) + 1; }
+      for (let i = 0; i < 200; i++) g.spawn(deep, i % 40);
+      const forever = g.spawn(() => g.waitFor(never));
+      g.spawn(() => forever.wait());
+      g.spawn(() => { for (;;) g.sleep(0); });  // always ready
+      g.spawn(() => { g.sleep(0.02); console.log('exiting', g.hub.stats().liveCoroutines); process.exit(3); });
+      process.on('exit', (code) => console.log('exit event', code));
+    `);
+    expectExit(result, 3);
+    expect(result.stdout).toBe('exiting 204\nexit event 3\n');
+  });
+
+  test('process.exit() from deep inside nested calls and a try/finally of a green thread', () => {
+    const result = runScript(`
+      function nest(n) { if (n === 0) { process.exit(4); } try { return nest(n - 1); } finally { } }
+      g.spawn(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); nest(100); });
+    `);
+    expectExit(result, 4);
+  });
+
+  test('process.exit() from plain code while green threads are parked: that code', () => {
+    const result = runScript(`
+      for (let i = 0; i < 20; i++) g.spawn(() => g.waitFor(never));
+      setTimeout(() => process.exit(6), 20);
+    `);
+    expectExit(result, 6);
+  });
+
+  test('process.exitCode set in a green thread is the exit code when the loop runs dry', () => {
+    const result = runScript(`
+      g.spawn(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); process.exitCode = 7; console.log('set'); });
+    `);
+    expectExit(result, 7);
+    expect(result.stdout).toBe('set\n');
+  });
+
+  test('process.exitCode set in a green thread is used by a later bare process.exit()', () => {
+    const result = runScript(`
+      g.spawn(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); process.exitCode = 8; g.sleep(0.01); process.exit(); });
+    `);
+    expectExit(result, 8);
+  });
+});
+
+describe('uncaught errors', () => {
+  test('an uncaught error in plain code while green threads are parked: exit 1, error on stderr', () => {
+    const result = runScript(`
+      g.run(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); console.log('parked'); g.waitFor(never); });
+      setTimeout(() => { throw new Error('boom in plain code'); }, 30);
+    `);
+    expectExit(result, 1);
+    expect(result.stdout).toBe('parked\n');
+    expect(result.stderr).toContain('Error: boom in plain code');
+  });
+
+  test('an uncaughtException handler keeps the process and its green threads alive', () => {
+    const result = runScript(`
+      process.on('uncaughtException', (error) => console.log('handled', error.message));
+      g.spawn(() => { g.sleep(0.05); console.log('green thread still runs'); });
+      setTimeout(() => { throw new Error('boom'); }, 10);
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('handled boom\ngreen thread still runs\n');
+  });
+
+  test('a rejected run() promise with no handler: Node\'s unhandled-rejection exit (code 1)', () => {
+    const result = runScript(`
+      g.spawn(() => g.waitFor(never));
+      g.run(() => { g.sleep(0.01); throw new Error('run rejected'); });
+    `);
+    expectExit(result, 1);
+    expect(result.stderr).toContain('run rejected');
+  });
+
+  test('a rejected run() promise with a handler is just a rejection', () => {
+    const result = runScript(`
+      g.run(() => { g.sleep(0.01); throw new Error('run rejected'); }).catch((e) => console.log('caught', e.message));
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('caught run rejected\n');
+  });
+
+  test('an exception in a spawned green thread is reported and the process carries on', () => {
+    const result = runScript(`
+      g.spawn(() => { g.sleep(0.01); throw new Error('spawned thread failed'); });
+      g.spawnN(() => { throw new Error('spawnN thread failed'); });
+      g.run(() => { g.sleep(0.05); console.log('still running'); });
+    `);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('still running\n');
+    expect(result.stderr).toContain('spawned thread failed');
+    expect(result.stderr).toContain('spawnN thread failed');
+  });
+});
+
+describe('signals', () => {
+  // The child prints `ready` once its green threads are parked (or one is spinning), then the
+  // test delivers the signal.
+  async function deliver(body: string, signal: NodeJS.Signals): Promise<ChildResult> {
+    const child = startNode(['-e', script(body)]);
+    await child.waitForOutput('ready');
+    child.child.kill(signal);
+    return child.exited;
+  }
+
+  const parked = `
+    g.run(() => g.waitFor(never));
+    for (let i = 0; i < 10; i++) g.spawn(() => g.waitFor(never));
+    g.spawn(() => { g.sleep(0.01); console.log('ready'); g.sleep(1000); });
+    setInterval(() => {}, 1000);
+  `;
+  const busy = `
+    g.spawn(() => g.waitFor(never));
+    g.spawn(() => { console.log('ready'); for (;;) {} });
+  `;
+
+  test.each(['SIGINT', 'SIGTERM'] as NodeJS.Signals[])('%s with green threads parked: killed by that signal', async (signal) => {
+    expectKilledBy(await deliver(parked, signal), signal);
+  });
+
+  test.each(['SIGINT', 'SIGTERM'] as NodeJS.Signals[])('%s while a green thread runs a busy loop: killed by that signal', async (signal) => {
+    expectKilledBy(await deliver(busy, signal), signal);
+  });
+
+  test('a SIGTERM handler calling process.exit(0) from plain code: exit 0', async () => {
+    const result = await deliver(`
+      process.on('SIGTERM', () => { console.log('handler'); process.exit(0); });
+      ${parked}
+    `, 'SIGTERM');
+    expectExit(result, 0);
+    expect(result.stdout).toBe('ready\nhandler\n');
+  });
+
+  test('a SIGTERM handler that spawns a green thread which calls process.exit(5): exit 5', async () => {
+    const result = await deliver(`
+      process.on('SIGTERM', () => {
+        g.spawn(() => { g.sleep(0.01); console.log('exiting from a green thread'); process.exit(5); });
+      });
+      ${parked}
+    `, 'SIGTERM');
+    expectExit(result, 5);
+    expect(result.stdout).toBe('ready\nexiting from a green thread\n');
+  });
+
+  test('process.kill(process.pid, \'SIGTERM\') from inside a green thread: killed by SIGTERM', () => {
+    const result = runScript(`
+      for (let i = 0; i < 5; i++) g.spawn(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); process.kill(process.pid, 'SIGTERM'); g.sleep(5); console.log('not reached'); });
+    `);
+    expectKilledBy(result, 'SIGTERM');
+    expect(result.stdout).not.toContain('not reached');
+  });
+
+  test('process.kill(process.pid, \'SIGTERM\') from a green thread with a handler: the handler runs', () => {
+    const result = runScript(`
+      process.on('SIGTERM', () => { console.log('handler'); g.spawn(() => { g.sleep(0.001); process.exit(6); }); });
+      for (let i = 0; i < 5; i++) g.spawn(() => g.waitFor(never));
+      g.spawn(() => { g.sleep(0.01); process.kill(process.pid, 'SIGTERM'); console.log('sent'); g.sleep(5); console.log('not reached'); });
+    `);
+    expectExit(result, 6);
+    expect(result.stdout).toBe('sent\nhandler\n');
+  });
+
+  test('a SIGINT handler that kills the parked green threads lets the process end normally', async () => {
+    const result = await deliver(`
+      const threads = [];
+      for (let i = 0; i < 5; i++) threads.push(g.spawn(() => { try { g.waitFor(never); } finally { console.log('cleanup'); } }));
+      const sleeper = g.spawn(() => { try { g.sleep(1000); } catch (e) { console.log('sleeper got', e.name); } });
+      g.spawn(() => { g.sleep(0.01); console.log('ready'); });
+      process.on('SIGINT', () => { for (const t of threads) g.kill(t); sleeper.kill(); });
+    `, 'SIGINT');
+    expectExit(result, 0);
+    expect(result.stdout).toBe('ready\n' + 'cleanup\n'.repeat(5) + 'sleeper got GreenletExit\n');
+  });
+});
+
+describe('the greenthread CLI', () => {
+  const dir = fixtureDir({
+    'main.js': `'use strict';
+const g = require(${PKG});
+console.log('in green thread:', g.inGreenThread());
+g.sleep(0.01);
+console.log('argv:', JSON.stringify(process.argv.slice(2)));
+console.log('main:', require.main === module, __filename === process.argv[1]);
+g.spawn(() => { g.sleep(0.01); console.log('spawned thread outlives the top level'); });
+console.log('top level done');
+`,
+    'esm.mjs': `import { inGreenThread, sleep } from ${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'index.js')).href)};
+console.log('in green thread:', inGreenThread());
+sleep(0.01);
+console.log('argv:', JSON.stringify(process.argv.slice(2)));
+`,
+    'tla.mjs': `await new Promise((resolve) => setTimeout(resolve, 10));
+console.log('after top-level await');
+`,
+    'throws.js': `'use strict';
+const g = require(${PKG});
+g.spawn(() => g.waitFor(new Promise(() => {})));
+function failingFunction() { throw new Error('top-level failure'); }
+g.sleep(0.01);
+failingFunction();
+`,
+    'throws-at-once.js': `function failNow() { throw new TypeError('failed before any suspension'); }
+failNow();
+`,
+    'exits.js': `'use strict';
+const g = require(${PKG});
+g.spawn(() => g.waitFor(new Promise(() => {})));
+g.sleep(0.01);
+process.exit(4);
+`,
+    'spawn-fails.js': `'use strict';
+const g = require(${PKG});
+g.spawn(() => { g.sleep(0.01); throw new Error('spawned thread failed'); });
+g.sleep(0.05);
+console.log('top level carries on');
+`,
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function cli(args: string[]): ChildResult {
+    return runNode([CLI, ...args], { cwd: dir });
+  }
+
+  test('runs the script\'s top level in a green thread: sleep, process.argv, require.main', () => {
+    const result = cli(['main.js', 'a', 'b c', '--flag', '-x']);
+    expectExit(result, 0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe([
+      'in green thread: true',
+      'argv: ["a","b c","--flag","-x"]',
+      'main: true true',
+      'top level done',
+      'spawned thread outlives the top level',
+      '',
+    ].join('\n'));
+  });
+
+  test('an absolute script path works the same', () => {
+    const result = runNode([CLI, path.join(dir, 'main.js'), 'z'], { cwd: root });
+    expectExit(result, 0);
+    expect(result.stdout).toContain('argv: ["z"]');
+  });
+
+  test('runs an ES module script (.mjs without top-level await) in a green thread', () => {
+    const result = cli(['esm.mjs', 'q', 'r']);
+    expectExit(result, 0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('in green thread: true\nargv: ["q","r"]\n');
+  });
+
+  test('runs a .js ES module (package.json "type": "module") in a green thread', () => {
+    const pkgDir = path.join(dir, 'esm-package');
+    fs.mkdirSync(pkgDir, { recursive: true });
+    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ type: 'module' }));
+    fs.writeFileSync(path.join(pkgDir, 'main.js'), fs.readFileSync(path.join(dir, 'esm.mjs'), 'utf8'));
+    const result = cli([path.join('esm-package', 'main.js'), 'x']);
+    expectExit(result, 0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('in green thread: true\nargv: ["x"]\n');
+  });
+
+  test('an ES module with top-level await is refused with an error, not a crash or a hang', () => {
+    const result = cli(['tla.mjs']);
+    expect(result.signal).toBeNull();
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.length).toBeGreaterThan(0);
+    expect(result.stderr).not.toMatch(CRASH_TEXT);
+  });
+
+  test('an uncaught exception at the top level prints its stack and exits 1', () => {
+    const result = cli(['throws.js']);
+    expectExit(result, 1);
+    expect(result.stderr).toContain('Error: top-level failure');
+    expect(result.stderr).toContain('at failingFunction');
+    expect(result.stderr).toContain('throws.js');
+  });
+
+  test('an exception before the first suspension also prints its stack and exits 1', () => {
+    const result = cli(['throws-at-once.js']);
+    expectExit(result, 1);
+    expect(result.stderr).toContain('TypeError: failed before any suspension');
+    expect(result.stderr).toContain('at failNow');
+  });
+
+  test('process.exit() in the script (other green threads parked) gives its code', () => {
+    expectExit(cli(['exits.js']), 4);
+  });
+
+  test('an exception in a thread the script spawned is reported; the script carries on', () => {
+    const result = cli(['spawn-fails.js']);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('top level carries on\n');
+    expect(result.stderr).toContain('spawned thread failed');
+  });
+
+  test('a script that does not exist: non-zero exit with a message, no crash', () => {
+    const result = cli(['no-such-script.js']);
+    expect(result.signal).toBeNull();
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('no-such-script.js');
+    expect(result.stderr).not.toMatch(CRASH_TEXT);
+  });
+
+  test('--help prints usage and exits 0', () => {
+    for (const flag of ['--help', '-h']) {
+      const result = cli([flag]);
+      expectExit(result, 0);
+      expect(result.stdout).toMatch(/Usage: greenthread/);
+    }
+  });
+
+  test('--version prints the package version and exits 0', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { version } = require('../../package.json') as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const result = cli([flag]);
+      expectExit(result, 0);
+      expect(result.stdout.trim()).toBe(version);
+    }
+  });
+
+  test('options after the script belong to the script', () => {
+    const result = cli(['main.js', '--help', '--version']);
+    expectExit(result, 0);
+    expect(result.stdout).toContain('argv: ["--help","--version"]');
+    expect(result.stdout).not.toMatch(/Usage: greenthread/);
+  });
+
+  test('no script: usage on stderr and a non-zero exit', () => {
+    const result = cli([]);
+    expect(result.signal).toBeNull();
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/Usage: greenthread/);
+    expect(result.stdout).toBe('');
+  });
+
+  test('an unknown option: message, usage and a non-zero exit', () => {
+    const result = cli(['--no-such-option']);
+    expect(result.signal).toBeNull();
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('--no-such-option');
+    expect(result.stderr).toMatch(/Usage: greenthread/);
+  });
+});
