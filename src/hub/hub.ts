@@ -25,6 +25,8 @@ import {
   threadLimitError,
 } from '../engine/engine';
 import { HubThread } from './hub-thread';
+import { ErrorReporter, type ErrorHandler } from './report';
+import { RunQueue } from './run-queue';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
 
@@ -38,8 +40,7 @@ const SPIN_QUEUE_LIMIT = 2;
 // How far ahead in the run queue a thread taking the baton wakes another (see adopted()).
 const PROD_AHEAD = 3;
 
-/** Receives exceptions nobody else will see: from spawnN threads and link callbacks. */
-export type ErrorHandler = (error: unknown, thread: HubThread | null) => void;
+export type { ErrorHandler } from './report';
 
 /** One entry of {@link Hub.threads}. */
 export interface ThreadInfo {
@@ -59,20 +60,11 @@ function transition(thread: HubThread, to: ThreadState): void {
   thread.state = to;
 }
 
-function defaultErrorHandler(error: unknown, thread: HubThread | null): void {
-  const where = thread === null ? 'the hub' : String(thread);
-  const text = error instanceof Error && error.stack ? error.stack : String(error);
-  process.stderr.write(`greenthread: uncaught exception in ${where}:\n${text}\n`);
-}
-
 export class Hub {
   /** The green thread running now; null when plain JavaScript runs. */
   current: HubThread | null = null;
 
-  // Run queue: threads and the queueSeq each had when queued, consumed from `head`.
-  private readonly queue: (HubThread | undefined)[] = [];
-  private readonly seqs: number[] = [];
-  private head = 0;
+  private readonly queue = new RunQueue();
   private turnScheduled = false;
   private inTurn = false;
   private turnStarted = 0;
@@ -82,7 +74,7 @@ export class Hub {
   private readonly live = new Set<HubThread>();
   // Threads by engine coroutine id, for the entry function (the engine passes the id).
   private readonly byCoroutine: (HubThread | undefined)[] = [];
-  private errorHandler: ErrorHandler = defaultErrorHandler;
+  private readonly reporter = new ErrorReporter();
   private captureStacks = false;
 
   /**
@@ -114,7 +106,7 @@ export class Hub {
    * Parks the running green thread until somebody calls wake/throwInto with the epoch it has
    * now. Returns the wake value, or throws the wake error. Green threads only.
    */
-  suspend(call: string, expectSoon = this.queue.length - this.head <= SPIN_QUEUE_LIMIT): unknown {
+  suspend(call: string, expectSoon = this.queue.length <= SPIN_QUEUE_LIMIT): unknown {
     return this.park(this.current as HubThread, call, false, expectSoon);
   }
 
@@ -210,12 +202,12 @@ export class Hub {
 
   // The next ready thread, if the baton may go to it straight from the thread giving it up.
   private directSwitchTarget(): HubThread | null {
-    if (this.head >= this.queue.length) return null;
+    if (this.queue.length === 0) return null;
     // The clock is read at every switch (about 40 ns): a thread that runs long between two
     // switches must still hand the loop back within one budget of its run.
     if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
     if (!canSwitchDirect()) return null;
-    return this.peekReady();
+    return this.queue.peekReady();
   }
 
   /**
@@ -239,10 +231,10 @@ export class Hub {
   // (measured with 10 and 100 threads looping on sleep(0): 3 or 4 ahead is best, about 3x
   // faster than waking only the next).
   private adopted(thread: HubThread): void {
-    if (this.queue.length - this.head > 1) {
-      const after = this.queue[this.head + 1] as HubThread;
+    if (this.queue.length > 1) {
+      const after = this.queue.at(1) as HubThread;
       if (after.coroutine >= 0 && after !== thread) prodCoroutine(after.coroutine);
-      const further = this.queue[this.head + PROD_AHEAD];
+      const further = this.queue.at(PROD_AHEAD);
       if (further !== undefined && further.coroutine >= 0 && further !== thread) prodCoroutine(further.coroutine);
     }
   }
@@ -327,37 +319,18 @@ export class Hub {
 
   private enqueue(thread: HubThread): void {
     this.queue.push(thread);
-    this.seqs.push(++thread.queueSeq);
     // Woken from plain JavaScript (a timer, I/O, a promise) and first in line: if its OS
     // thread sleeps in the kernel, wake it now so the wake-up latency (tens of microseconds on
     // a VM) overlaps the way to the hub's turn. A green thread's wake needs no hint: the waker
     // hands the baton over at its next suspension. Threads further back are woken one ahead
     // as the line moves (adopted); prodding a crowd would have them all spinning.
-    if (this.queue.length - this.head === 1 && thread !== this.current && thread.coroutine >= 0) {
+    if (this.queue.length === 1 && thread !== this.current && thread.coroutine >= 0) {
       prodCoroutine(thread.coroutine);
     }
     if (!this.inTurn && !this.turnScheduled) {
       this.turnScheduled = true;
       scheduleTurn(this.turn);
     }
-  }
-
-  // The first resumable thread in the run queue, or null. Stale entries in front of it (their
-  // thread has run or died since it was queued) are dropped; the thread's own entry stays until
-  // it adopts the baton.
-  private peekReady(): HubThread | null {
-    while (this.head < this.queue.length) {
-      const thread = this.queue[this.head] as HubThread;
-      if (thread.queueSeq === this.seqs[this.head] && isResumable(thread.state)) return thread;
-      this.queue[this.head] = undefined;
-      this.head++;
-    }
-    if (this.head > 0) {
-      this.queue.length = 0;
-      this.seqs.length = 0;
-      this.head = 0;
-    }
-    return null;
   }
 
   // A thread the OS refused a thread for: it ends with the error, never having run.
@@ -372,18 +345,14 @@ export class Hub {
     this.turnStarted = performance.now();
     try {
       let thread: HubThread | null;
-      while ((thread = this.peekReady()) !== null) {
+      while ((thread = this.queue.peekReady()) !== null) {
         this.switchTo(thread);
         if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
       }
     } finally {
       this.inTurn = false;
-      if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.seqs.splice(0, this.head);
-        this.head = 0;
-      }
-      if (this.head < this.queue.length && !this.turnScheduled) {
+      this.queue.compact();
+      if (this.queue.length > 0 && !this.turnScheduled) {
         this.turnScheduled = true;
         scheduleTurn(this.turn);
       }
@@ -429,16 +398,11 @@ export class Hub {
 
   /** Reports an exception nobody else will see (spawnN bodies, link callbacks). */
   report(error: unknown, thread: HubThread | null): void {
-    try {
-      this.errorHandler(error, thread);
-    } catch (handlerError) {
-      defaultErrorHandler(error, thread);
-      defaultErrorHandler(handlerError, null);
-    }
+    this.reporter.report(error, thread);
   }
 
   setErrorHandler(handler: ErrorHandler | null): void {
-    this.errorHandler = handler ?? defaultErrorHandler;
+    this.reporter.setHandler(handler);
   }
 
   setCaptureStacks(on: boolean): void {
@@ -456,7 +420,7 @@ export class Hub {
   }
 
   stats() {
-    return { ...engineStats(), readyThreads: this.queue.length - this.head, liveGreenThreads: this.live.size };
+    return { ...engineStats(), readyThreads: this.queue.length, liveGreenThreads: this.live.size };
   }
 }
 
