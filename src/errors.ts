@@ -93,3 +93,48 @@ export class AsyncScopeSuspendError extends Error {
     setBrand(this, ['AsyncScopeSuspendError']);
   }
 }
+
+/**
+ * A call made at a moment it cannot be: a second `Event.send()` without `reset()`, `reset()`
+ * before any send, `Timeout.start()` while it is pending, and similar misuse of an object's
+ * state. Fix the order of the calls the message names.
+ */
+export class InvalidStateError extends Error {
+  static override [Symbol.hasInstance] = branded('InvalidStateError');
+  readonly code = 'ERR_GREENTHREAD_INVALID_STATE';
+  constructor(message = 'this call is not valid in the object\'s current state') {
+    super(message);
+    this.name = 'InvalidStateError';
+    setBrand(this, ['InvalidStateError']);
+  }
+}
+
+/**
+ * A wait that could never return: a green thread waiting for itself (`g.wait()` or
+ * `waitFor(g)` from `g`), or `GreenPool.waitAll()` from one of the pool's own members.
+ */
+export class DeadlockError extends Error {
+  static override [Symbol.hasInstance] = branded('DeadlockError');
+  readonly code = 'ERR_GREENTHREAD_DEADLOCK';
+  constructor(message = 'this wait could never return') {
+    super(message);
+    this.name = 'DeadlockError';
+    setBrand(this, ['DeadlockError']);
+  }
+}
+
+/**
+ * A blocking call was made where the green thread must not suspend: inside code greenthread
+ * runs on the thread's behalf in the middle of an operation that cannot be interrupted (a
+ * PriorityQueue `compare` function, a `vm` script run with a `timeout`, ...). The message
+ * names the call and the place; move the blocking call out of it.
+ */
+export class SuspendNotAllowedError extends Error {
+  static override [Symbol.hasInstance] = branded('SuspendNotAllowedError');
+  readonly code = 'ERR_GREENTHREAD_SUSPEND_NOT_ALLOWED';
+  constructor(call = 'this call', where = 'here') {
+    super(`${call} cannot suspend the green thread ${where}; move the blocking call out of it`);
+    this.name = 'SuspendNotAllowedError';
+    setBrand(this, ['SuspendNotAllowedError']);
+  }
+}

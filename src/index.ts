@@ -6,7 +6,10 @@ export { sleep } from './green/sleep';
 export { getCurrent, inGreenThread, kill } from './green/current';
 export { waitFor } from './green/wait-for';
 export { GreenThread } from './green/green-thread';
-export { GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError } from './errors';
+export {
+  GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError, DeadlockError,
+  SuspendNotAllowedError,
+} from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';
 export { hub } from './green/hub-api';

@@ -32,6 +32,11 @@ export abstract class HubThread {
   suspendedIn: string | null = null;
   /** @internal What is tied to this thread's life; the hub tells each when it ends. */
   bound: Set<ThreadBound> | null = null;
+  /**
+   * @internal Where the thread may not suspend now (see Hub.forbidSuspension), e.g. "inside a
+   * PriorityQueue compare function"; null when it may.
+   */
+  suspendForbidden: string | null = null;
   /** @internal Stack captured at the suspension, when stack capture is on. */
   suspendedStack: string | undefined = undefined;
   /**

@@ -24,6 +24,7 @@ import {
   createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
   threadLimitError,
 } from '../engine/engine';
+import { SuspendNotAllowedError } from '../errors';
 import { HubThread } from './hub-thread';
 import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
@@ -110,6 +111,23 @@ export class Hub {
     return this.park(this.current as HubThread, call, false, expectSoon);
   }
 
+  /**
+   * Runs `fn` with suspension of the calling green thread refused (SuspendNotAllowedError naming
+   * `where`, e.g. "inside a PriorityQueue compare function"), for code run on the thread's
+   * behalf that must not be interleaved with other threads. From plain JavaScript it just
+   * runs `fn`. Nests: the outermost `where` is kept.
+   */
+  forbidSuspension<T>(where: string, fn: () => T): T {
+    const thread = this.current;
+    if (thread === null || thread.suspendForbidden !== null) return fn();
+    thread.suspendForbidden = where;
+    try {
+      return fn();
+    } finally {
+      thread.suspendForbidden = null;
+    }
+  }
+
   /** Parks the running green thread at the back of the run queue (sleep(0)). */
   reschedule(call: string): unknown {
     // It runs again within this turn, so it waits on the CPU; its baton's adaptive budget stops
@@ -118,6 +136,7 @@ export class Hub {
   }
 
   private park(thread: HubThread, call: string, requeue: boolean, expectSoon: boolean): unknown {
+    if (thread.suspendForbidden !== null) throw new SuspendNotAllowedError(call, thread.suspendForbidden);
     // An error that arrived while another was already due (see throwInto) is thrown here, at
     // the first suspension point after the first one.
     const deferred = thread.deferredThrows;
