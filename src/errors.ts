@@ -1,27 +1,52 @@
-// Every error class greenthread throws, each documented by the misuse or event that raises
-// it. Each has a fixed `name` and `code`; `instanceof` also recognises instances made by
-// another loaded copy of the package (they share the `Symbol.for` brand).
+// Every error class greenthread throws, each documented by the misuse or event that raises it.
+// One base, GreenthreadError. Each class has a fixed `name`, a default message and a `code`
+// 'ERR_GREENTHREAD_...'; `instanceof` also recognises instances made by another loaded copy of
+// the package (each class brands its prototype with a `Symbol.for` key, as undici does).
 
-const brand = Symbol.for('greenthread.error');
+// Greenthread's own error classes and the brand their instances carry. A constructor missing
+// here (a user's subclass) gets ordinary `instanceof`.
+const brands = new WeakMap<object, symbol>();
+const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
 
 /**
- * @internal The `static [Symbol.hasInstance]` of a greenthread error class: true for the class's
- * own instances and for any error branded with `name` by {@link setBrand}, whichever loaded copy
- * of the package made it.
+ * @internal Makes `cls` one of greenthread's error classes: `name` becomes its fixed `name`
+ * (on the prototype) and the brand its instances carry, so that `instanceof cls` recognises
+ * instances of the same class from any loaded copy of the package. Call it in the class's
+ * static block: `static { brand(this, 'Name'); }`.
  */
-export function branded(name: string): (this: unknown, value: unknown) => boolean {
-  return function hasInstance(this: unknown, value: unknown): boolean {
-    if (typeof this === 'function' && Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    // A user's subclass inherits this method: it recognises only its own instances.
-    if (typeof this !== 'function' || this.name !== name) return false;
-    const tag = (value as { [brand]?: readonly string[] } | null | undefined)?.[brand];
-    return Array.isArray(tag) && tag.includes(name);
-  };
+export function brand(cls: abstract new (...args: never[]) => Error, name: string): void {
+  const key = Symbol.for(`greenthread.error.${name}`);
+  brands.set(cls, key);
+  // Read-only and inherited: subclass instances (of any copy) carry every ancestor's brand.
+  Object.defineProperty(cls.prototype, key, { get: isBranded, enumerable: false, configurable: false });
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, enumerable: false, configurable: true });
 }
 
-/** @internal Brands `error` with the class names it answers `instanceof` for (see {@link branded}). */
-export function setBrand(error: Error, names: readonly string[]): void {
-  Object.defineProperty(error, brand, { value: names, enumerable: false });
+function isBranded(): true {
+  return true;
+}
+
+/**
+ * The base of every error greenthread throws (not of the TypeError/RangeError it throws for
+ * bad arguments). `error instanceof GreenthreadError` is true for any of them, from any loaded
+ * copy of the package; `error.code` starts with `ERR_GREENTHREAD_`.
+ */
+export abstract class GreenthreadError extends Error {
+  static { brand(this, 'GreenthreadError'); }
+
+  /**
+   * True for instances of this class, including ones made by another loaded copy of
+   * greenthread. A subclass of your own recognises only its own instances.
+   */
+  static override [Symbol.hasInstance](this: object, value: unknown): boolean {
+    const key = brands.get(this);
+    if (key === undefined) return ordinaryInstanceOf.call(this, value);
+    return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+      (value as { [key: symbol]: unknown })[key] === true;
+  }
+
+  /** A stable identifier of the error, `'ERR_GREENTHREAD_'` followed by the kind. */
+  abstract readonly code: `ERR_GREENTHREAD_${string}`;
 }
 
 /**
@@ -29,29 +54,32 @@ export function setBrand(error: Error, names: readonly string[]): void {
  * suspension point, and by `wait()` on a thread that ended because of it. Like eventlet's
  * `GreenletExit`, it is a normal way to end and is never reported to `hub.onError`.
  */
-export class GreenletExit extends Error {
-  static override [Symbol.hasInstance] = branded('GreenletExit');
-  readonly code = 'ERR_GREENLET_EXIT';
+export class GreenletExit extends GreenthreadError {
+  static { brand(this, 'GreenletExit'); }
+  readonly code = 'ERR_GREENTHREAD_GREENLET_EXIT';
   constructor(message = 'green thread killed') {
     super(message);
-    this.name = 'GreenletExit';
-    setBrand(this, ['GreenletExit']);
   }
 }
 
 /**
- * A call that can block (`sleep`, `wait`, `waitFor`, ...) was made from plain JavaScript: the
- * event loop's own stack, a callback or an async function. Only a green thread can wait
- * without stopping everything else; start one with `spawn()` or `run()`.
+ * A call that needs the calling green thread (a blocking call like `sleep`, `wait`, `waitFor`,
+ * or `new Timeout()`) was made from plain JavaScript: the event loop's own stack, a callback,
+ * or an async function after its first `await`. Only a green thread can wait without stopping
+ * everything else; start one with `spawn()` or `run()`, and in it block with
+ * `waitFor(promise)` where async code would `await`.
  */
-export class NotInGreenThreadError extends Error {
-  static override [Symbol.hasInstance] = branded('NotInGreenThreadError');
-  readonly code = 'ERR_NOT_IN_GREEN_THREAD';
-  constructor(call = 'this call') {
-    super(`${call} blocks, so it can only be called inside a green thread; ` +
-      'start one with spawn(fn) or run(fn) and call it from there');
-    this.name = 'NotInGreenThreadError';
-    setBrand(this, ['NotInGreenThreadError']);
+export class NotInGreenThreadError extends GreenthreadError {
+  static { brand(this, 'NotInGreenThreadError'); }
+  readonly code = 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD';
+  /**
+   * @param call The call that was made, e.g. `'sleep()'`.
+   * @param reason Why it needs a green thread, completing "`call` ...": default `'blocks'`.
+   */
+  constructor(call = 'this call', reason = 'blocks') {
+    super(`${call} ${reason}, so it can only be called inside a green thread; ` +
+      'start one with spawn(fn) or run(fn) and call it from there. Inside an async function, ' +
+      'code after `await` is no longer in the green thread: use waitFor(promise) instead of await');
   }
 }
 
@@ -60,8 +88,8 @@ export class NotInGreenThreadError extends Error {
  * an OS thread, and the kernel caps them (`ulimit -u`, `/proc/sys/kernel/threads-max`,
  * `pid_max`, `vm.max_map_count`) or memory for their stacks ran out. Thrown by `spawn`.
  */
-export class ThreadLimitError extends Error {
-  static override [Symbol.hasInstance] = branded('ThreadLimitError');
+export class ThreadLimitError extends GreenthreadError {
+  static { brand(this, 'ThreadLimitError'); }
   readonly code = 'ERR_GREENTHREAD_THREAD_LIMIT';
   /** The OS error number (e.g. 11, EAGAIN). */
   readonly errno: number | undefined;
@@ -69,9 +97,7 @@ export class ThreadLimitError extends Error {
     super('cannot start another green thread: the operating system refused a new thread' +
       (live === undefined ? '' : ` (${live} green threads alive)`) +
       '; every live green thread needs an OS thread, see the kernel thread limits');
-    this.name = 'ThreadLimitError';
     this.errno = errno;
-    setBrand(this, ['ThreadLimitError']);
   }
 }
 
@@ -82,15 +108,13 @@ export class ThreadLimitError extends Error {
  * stack and abort the process, so the suspension is refused instead: call the blocking
  * function outside the scope, or from a green thread spawned inside it.
  */
-export class AsyncScopeSuspendError extends Error {
-  static override [Symbol.hasInstance] = branded('AsyncScopeSuspendError');
+export class AsyncScopeSuspendError extends GreenthreadError {
+  static { brand(this, 'AsyncScopeSuspendError'); }
   readonly code = 'ERR_GREENTHREAD_ASYNC_SCOPE';
   constructor(call = 'this call') {
     super(`${call} cannot suspend inside AsyncResource#runInAsyncScope() on Node ` +
       `${process.versions.node}: it would corrupt Node's async-context stack. Call it outside ` +
       'the scope, or spawn a green thread inside the scope and block there');
-    this.name = 'AsyncScopeSuspendError';
-    setBrand(this, ['AsyncScopeSuspendError']);
   }
 }
 
@@ -99,13 +123,11 @@ export class AsyncScopeSuspendError extends Error {
  * before any send, `Timeout.start()` while it is pending, and similar misuse of an object's
  * state. Fix the order of the calls the message names.
  */
-export class InvalidStateError extends Error {
-  static override [Symbol.hasInstance] = branded('InvalidStateError');
+export class InvalidStateError extends GreenthreadError {
+  static { brand(this, 'InvalidStateError'); }
   readonly code = 'ERR_GREENTHREAD_INVALID_STATE';
   constructor(message = 'this call is not valid in the object\'s current state') {
     super(message);
-    this.name = 'InvalidStateError';
-    setBrand(this, ['InvalidStateError']);
   }
 }
 
@@ -113,13 +135,11 @@ export class InvalidStateError extends Error {
  * A wait that could never return: a green thread waiting for itself (`g.wait()` or
  * `waitFor(g)` from `g`), or `GreenPool.waitAll()` from one of the pool's own members.
  */
-export class DeadlockError extends Error {
-  static override [Symbol.hasInstance] = branded('DeadlockError');
+export class DeadlockError extends GreenthreadError {
+  static { brand(this, 'DeadlockError'); }
   readonly code = 'ERR_GREENTHREAD_DEADLOCK';
   constructor(message = 'this wait could never return') {
     super(message);
-    this.name = 'DeadlockError';
-    setBrand(this, ['DeadlockError']);
   }
 }
 
@@ -129,12 +149,48 @@ export class DeadlockError extends Error {
  * PriorityQueue `compare` function, a `vm` script run with a `timeout`, ...). The message
  * names the call and the place; move the blocking call out of it.
  */
-export class SuspendNotAllowedError extends Error {
-  static override [Symbol.hasInstance] = branded('SuspendNotAllowedError');
+export class SuspendNotAllowedError extends GreenthreadError {
+  static { brand(this, 'SuspendNotAllowedError'); }
   readonly code = 'ERR_GREENTHREAD_SUSPEND_NOT_ALLOWED';
   constructor(call = 'this call', where = 'here') {
     super(`${call} cannot suspend the green thread ${where}; move the blocking call out of it`);
-    this.name = 'SuspendNotAllowedError';
-    setBrand(this, ['SuspendNotAllowedError']);
+  }
+}
+
+/**
+ * A queue had no item to give: `get(false)` / `getNowait()` on an empty queue (with no putter
+ * parked to take an item from), or `get(true, timeout)` whose timeout ran out first
+ * (eventlet's `queue.Empty`).
+ */
+export class Empty extends GreenthreadError {
+  static { brand(this, 'Empty'); }
+  readonly code = 'ERR_GREENTHREAD_QUEUE_EMPTY';
+  constructor(message = 'the queue is empty') {
+    super(message);
+  }
+}
+
+/**
+ * A queue had no room for an item: `put(item, false)` / `putNowait(item)` on a full queue (or
+ * on a channel, `maxsize` 0, with no getter parked to hand it to), or `put(item, true,
+ * timeout)` whose timeout ran out first (eventlet's `queue.Full`).
+ */
+export class Full extends GreenthreadError {
+  static { brand(this, 'Full'); }
+  readonly code = 'ERR_GREENTHREAD_QUEUE_FULL';
+  constructor(message = 'the queue is full') {
+    super(message);
+  }
+}
+
+/**
+ * A check of greenthread's own consistency failed (checked in debug builds of the hub): a bug
+ * in greenthread, not in your code. Please report it with the message and stack.
+ */
+export class InternalError extends GreenthreadError {
+  static { brand(this, 'InternalError'); }
+  readonly code = 'ERR_GREENTHREAD_INTERNAL';
+  constructor(detail = 'an internal check failed') {
+    super(`greenthread internal error: ${detail}; this is a bug in greenthread, please report it with this stack`);
   }
 }

@@ -7,8 +7,8 @@ export { getCurrent, inGreenThread, kill } from './green/current';
 export { waitFor } from './green/wait-for';
 export { GreenThread } from './green/green-thread';
 export {
-  GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError, DeadlockError,
-  SuspendNotAllowedError,
+  GreenthreadError, GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError,
+  DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError,
 } from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';
@@ -25,7 +25,6 @@ export { Queue } from './queue/queue';
 export { PriorityQueue } from './queue/priority-queue';
 export type { PriorityQueueOptions } from './queue/priority-queue';
 export { LifoQueue } from './queue/lifo-queue';
-export { Empty, Full } from './queue/queue-errors';
 export { GreenPool } from './pool/green-pool';
 export type { IterablesOf } from './pool/green-pool';
 export { GreenPile } from './pool/green-pile';

@@ -3,14 +3,12 @@
 // point. withTimeout() turns only its own Timeout into a value. Every blocking call suspends
 // through the hub, so a Timeout interrupts all of them (sleep, wait, queues, semaphores,
 // waitFor) without any of them knowing about timeouts.
-import { NotInGreenThreadError } from '../errors';
+import { brand, GreenthreadError, NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
 import type { HubThread, ThreadBound } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
 import { describe, validateFunction, validateSeconds } from '../validate';
 import { startTimer, stopTimer, type Timer } from '../hub/timers';
-
-const brand = Symbol.for('greenthread.timeout');
 
 /** What a Timeout throws when it fires: an error instance, an error class, or itself. */
 export type TimeoutError = Error | (new () => Error) | boolean | undefined;
@@ -18,8 +16,6 @@ export type TimeoutError = Error | (new () => Error) | boolean | undefined;
 function fire(timeout: Timeout): void {
   timeout.fired();
 }
-
-const instanceOf = Function.prototype[Symbol.hasInstance];
 
 /**
  * Raises an error in the green thread that created it once `seconds` have passed, at the
@@ -38,17 +34,13 @@ const instanceOf = Function.prototype[Symbol.hasInstance];
  * is disarmed when that thread ends. Cancel it (or declare it with `using`) when the guarded
  * code is done.
  */
-export class Timeout extends Error implements ThreadBound {
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    // Timeout itself recognises Timeouts of any loaded copy of greenthread; a subclass only its
-    // own instances.
-    if (this !== Timeout) return instanceOf.call(this, value);
-    return Timeout.isTimeout(value);
-  }
+export class Timeout extends GreenthreadError implements ThreadBound {
+  // `instanceof Timeout` recognises Timeouts of any loaded copy of greenthread (see errors.ts).
+  static { brand(this, 'Timeout'); }
 
   /** True when `error` is a Timeout (from any loaded copy of greenthread). */
   static isTimeout(error: unknown): error is Timeout {
-    return typeof error === 'object' && error !== null && (error as { [brand]?: true })[brand] === true;
+    return error instanceof Timeout;
   }
 
   readonly code = 'ERR_GREENTHREAD_TIMEOUT';
@@ -72,8 +64,6 @@ export class Timeout extends Error implements ThreadBound {
       throw new TypeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
     }
     super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
-    Object.defineProperty(this, brand, { value: true });
-    this.name = 'Timeout';
     const owner = theHub.current;
     if (owner === null) throw new NotInGreenThreadError('new Timeout()');
     this.#seconds = delay;

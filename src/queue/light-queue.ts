@@ -12,9 +12,8 @@
 // Waiter safety. A getter handed an item and then killed or timed out before it ran gives the
 // item back (WaitList's giveBack): to the next waiting getter, else to the front of the store,
 // so nothing is lost and order is kept. A putter's item that was accepted stays accepted.
-import { NotInGreenThreadError } from '../errors';
+import { Empty, Full, NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
-import { Empty, Full } from './queue-errors';
 import { FifoStore, type ItemStore } from './queue-store';
 import { Timeout } from '../green/timeout';
 import { describe, validateSeconds } from '../validate';

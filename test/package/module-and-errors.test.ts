@@ -28,8 +28,8 @@ test('require and import reach the same single hub', () => {
 
 describe('error classes', () => {
   const table: Array<[string, Error, string, RegExp]> = [
-    ['GreenletExit', new GreenletExit(), 'ERR_GREENLET_EXIT', /killed/],
-    ['NotInGreenThreadError', new NotInGreenThreadError('sleep()'), 'ERR_NOT_IN_GREEN_THREAD', /sleep\(\).*spawn\(fn\) or run\(fn\)/],
+    ['GreenletExit', new GreenletExit(), 'ERR_GREENTHREAD_GREENLET_EXIT', /killed/],
+    ['NotInGreenThreadError', new NotInGreenThreadError('sleep()'), 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD', /sleep\(\).*spawn\(fn\) or run\(fn\)/],
     ['ThreadLimitError', new ThreadLimitError(11, 5), 'ERR_GREENTHREAD_THREAD_LIMIT', /refused a new thread.*5 green threads/],
     ['AsyncScopeSuspendError', new AsyncScopeSuspendError('sleep()'), 'ERR_GREENTHREAD_ASYNC_SCOPE', /runInAsyncScope/],
   ];

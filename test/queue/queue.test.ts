@@ -1022,12 +1022,12 @@ describe('errors and bad arguments', () => {
   test('Empty and Full: names, codes, messages, and instanceof across copies', () => {
     const empty = new Empty();
     const full = new Full();
-    expect([empty.name, empty.code, empty.message]).toEqual(['Empty', 'ERR_QUEUE_EMPTY', 'the queue is empty']);
-    expect([full.name, full.code, full.message]).toEqual(['Full', 'ERR_QUEUE_FULL', 'the queue is full']);
+    expect([empty.name, empty.code, empty.message]).toEqual(['Empty', 'ERR_GREENTHREAD_QUEUE_EMPTY', 'the queue is empty']);
+    expect([full.name, full.code, full.message]).toEqual(['Full', 'ERR_GREENTHREAD_QUEUE_FULL', 'the queue is full']);
     expect(empty).toBeInstanceOf(Error);
     expect(empty instanceof Full).toBe(false);
     const foreign = new Error('from another copy');
-    Object.defineProperty(foreign, Symbol.for('greenthread.error'), { value: ['Empty'] });
+    Object.defineProperty(foreign, Symbol.for('greenthread.error.Empty'), { value: true });
     expect(foreign instanceof Empty).toBe(true);
     expect(foreign instanceof Full).toBe(false);
     expect(() => new Queue(2).getNowait()).toThrow('Queue is empty');
