@@ -3,7 +3,7 @@
 // point. withTimeout() turns only its own Timeout into a value. Every blocking call suspends
 // through the hub, so a Timeout interrupts all of them (sleep, wait, queues, semaphores,
 // waitFor) without any of them knowing about timeouts.
-import { brand, GreenthreadError, NotInGreenThreadError } from '../errors';
+import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
 import type { HubThread, ThreadBound } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
@@ -65,7 +65,7 @@ export class Timeout extends GreenthreadError implements ThreadBound {
     }
     super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
     const owner = theHub.current;
-    if (owner === null) throw new NotInGreenThreadError('new Timeout()');
+    if (owner === null) throw new NotInGreenThreadError('new Timeout()', 'arms itself against the calling green thread');
     this.#seconds = delay;
     this.#error = error;
     this.#owner = owner;
@@ -85,10 +85,10 @@ export class Timeout extends GreenthreadError implements ThreadBound {
   /**
    * Arms the timeout again (it is armed at construction; this is for one that was cancelled
    * or has fired). Returns the Timeout.
-   * @throws Error if it is already pending.
+   * @throws InvalidStateError if it is already pending.
    */
   start(): this {
-    if (this.#timer !== null) throw new Error('Timeout.start(): this Timeout is already pending; cancel() it first');
+    if (this.#timer !== null) throw new InvalidStateError('Timeout.start(): this Timeout is already pending; cancel() it first');
     if (this.#seconds !== null) {
       this.#timer = startTimer(fire, this.#seconds * 1000, this, undefined);
       // Disarmed when its thread ends, so a forgotten Timeout does not keep the process alive.

@@ -24,7 +24,7 @@ import {
   createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
   threadLimitError,
 } from '../engine/engine';
-import { SuspendNotAllowedError } from '../errors';
+import { InternalError, SuspendNotAllowedError } from '../errors';
 import { HubThread } from './hub-thread';
 import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
@@ -56,7 +56,7 @@ export interface ThreadInfo {
 /** Moves `thread` to `to`; in debug mode, refuses a transition the lifecycle does not allow. */
 function transition(thread: HubThread, to: ThreadState): void {
   if (DEBUG && !canTransition(thread.state, to)) {
-    throw new Error(`greenthread internal error: ${String(thread)} cannot go from ${stateName(thread.state)} to ${stateName(to)}`);
+    throw new InternalError(`${String(thread)} cannot go from ${stateName(thread.state)} to ${stateName(to)}`);
   }
   thread.state = to;
 }
@@ -189,7 +189,7 @@ export class Hub {
       top.resources[top.hooks[top.kStackLength] - 1] = thread.resource;
     }
     if (DEBUG && !canTransition(before, ThreadState.Running)) {
-      throw new Error(`greenthread internal error: ${String(thread)} resumed from ${stateName(before)}`);
+      throw new InternalError(`${String(thread)} resumed from ${stateName(before)}`);
     }
     this.adopted(thread);
     if (nested !== null) restoreNestedScopes(nested);

@@ -10,7 +10,7 @@
 // spawn() take a slot with one comparison.
 //
 // imap/starmap do not spawn a green thread per item: see ordered-map.ts.
-import { GreenletExit, NotInGreenThreadError } from '../errors';
+import { DeadlockError, GreenletExit, NotInGreenThreadError } from '../errors';
 import { ErrorReporting, GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
@@ -210,13 +210,13 @@ export class GreenPool {
   /**
    * Blocks until every member has ended, including members whose spawn was still waiting for
    * a slot. Returns at once when the pool is idle.
-   * @throws Error when called from a member of this pool (it would wait for itself forever).
+   * @throws DeadlockError when called from a member of this pool (it would wait for itself forever).
    * @throws NotInGreenThreadError from plain JavaScript while the pool is busy.
    */
   waitAll(): void {
     const current = theHub.current;
     if (current !== null && this.#members.has(current)) {
-      throw new Error('GreenPool.waitAll() was called from one of the pool\'s own green threads; ' +
+      throw new DeadlockError('GreenPool.waitAll() was called from one of the pool\'s own green threads; ' +
         'it would wait for itself and never return');
     }
     if (this.#idle()) return;

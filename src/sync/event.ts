@@ -3,7 +3,7 @@
 // an Event that green threads wait on; that makes it the simplest bridge from callbacks into
 // blocking-style code.
 import { types } from 'node:util';
-import { GreenletExit, NotInGreenThreadError } from '../errors';
+import { GreenletExit, InvalidStateError, NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { describe, validateSeconds } from '../validate';
@@ -46,7 +46,7 @@ export class Event<T = unknown> {
   /**
    * Sets the Event's value and wakes every waiting green thread with it. Never blocks, so it
    * works from plain JavaScript as well; the waiters run at the hub's next turn.
-   * @throws Error if the Event was already sent and not {@link reset} since.
+   * @throws InvalidStateError if the Event was already sent and not {@link reset} since.
    */
   send(value?: T): void {
     this.#checkNotSent('Event.send()');
@@ -59,7 +59,7 @@ export class Event<T = unknown> {
    *   waiter throws the same instance. Omitted: a {@link GreenletExit}, as eventlet's
    *   `send_exception()` with no argument makes its waiters raise `GreenletExit` — waiters that
    *   do not catch it end quietly, as if killed.
-   * @throws Error if the Event was already sent and not reset since.
+   * @throws InvalidStateError if the Event was already sent and not reset since.
    * @throws TypeError if `error` is neither an Error nor a class.
    */
   sendException(error?: EventError): void {
@@ -74,7 +74,7 @@ export class Event<T = unknown> {
 
   #checkNotSent(call: string): void {
     if (this.#outcome !== null) {
-      throw new Error(`${call}: this Event has already been sent; call reset() before sending it again, or use a new Event`);
+      throw new InvalidStateError(`${call}: this Event has already been sent; call reset() before sending it again, or use a new Event`);
     }
   }
 
@@ -143,11 +143,11 @@ export class Event<T = unknown> {
    * Makes a sent Event unsent again, so it can be sent a new value. Threads woken by the
    * previous send still get that send's outcome. (eventlet discourages this; a new Event is
    * usually clearer.)
-   * @throws Error if the Event has not been sent since it was made or last reset.
+   * @throws InvalidStateError if the Event has not been sent since it was made or last reset.
    */
   reset(): void {
     if (this.#outcome === null) {
-      throw new Error('Event.reset(): this Event has not been sent, so there is nothing to reset');
+      throw new InvalidStateError('Event.reset(): this Event has not been sent, so there is nothing to reset');
     }
     this.#outcome = null;
   }
