@@ -7,6 +7,44 @@ export function validateFunction(value: unknown, call: string, name = 'fn'): ass
   }
 }
 
+/**
+ * A count or size: a safe integer >= 0 (eventlet: TypeError for a non-integer, ValueError below 0).
+ * @throws TypeError for a non-number or a non-integer; RangeError for a negative one or one
+ *   above `Number.MAX_SAFE_INTEGER` (counting past it loses units).
+ */
+export function validateCount(value: unknown, call: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${call}: ${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < 0) throw new RangeError(`${call}: ${name} must be >= 0, got ${value}`);
+  if (value > Number.MAX_SAFE_INTEGER) throw new RangeError(`${call}: ${name} must be at most Number.MAX_SAFE_INTEGER, got ${value}`);
+  return value;
+}
+
+/**
+ * An options argument: `undefined`, or a plain object (`{ ... }`) whose own keys are all in
+ * `allowed` (a misspelt option must not be silently ignored). The values are the caller's to check.
+ * @throws TypeError for anything else, naming the call and the first unknown key.
+ */
+export function validateOptions(options: unknown, call: string, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (!isPlainObject(options)) throw new TypeError(`${call}: options must be a plain object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const shown = JSON.stringify(key.length > 40 ? key.slice(0, 40) + '…' : key).slice(1, -1);
+      throw new TypeError(`${call}: unknown option '${shown}'; expected one of: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+// An object literal, or Object.create(null): its prototype is null or an Object.prototype
+// (of any realm, so options made in a vm context pass too).
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /** A duration in seconds: a finite number >= 0 (negative is treated as 0, like eventlet). */
 export function validateSeconds(value: unknown, call: string, name = 'seconds'): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {

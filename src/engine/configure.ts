@@ -1,5 +1,6 @@
 // configure(): engine settings that apply to green threads started afterwards.
 import { native } from './binding';
+import { validateOptions } from '../validate';
 
 /** Options of {@link configure}. */
 export interface ConfigureOptions {
@@ -19,10 +20,7 @@ export interface ConfigureOptions {
  * of range.
  */
 export function configure(options: ConfigureOptions = {}): Required<ConfigureOptions> {
-  if (options === null || typeof options !== 'object') throw new TypeError('configure(): options must be an object');
-  for (const key of Object.keys(options)) {
-    if (key !== 'stackSize') throw new TypeError(`configure(): unknown option ${JSON.stringify(key)}`);
-  }
+  validateOptions(options, 'configure()', ['stackSize']);
   if (options.stackSize !== undefined) {
     const size = options.stackSize;
     if (typeof size !== 'number' || !Number.isInteger(size)) {

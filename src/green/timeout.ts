@@ -7,7 +7,7 @@ import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError } fro
 import { theHub } from '../hub/hub';
 import type { HubThread, ThreadBound } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
-import { describe, validateFunction, validateSeconds } from '../validate';
+import { describe, validateFunction, validateOptions, validateSeconds } from '../validate';
 import { startTimer, stopTimer, type Timer } from '../hub/timers';
 
 /** What a Timeout throws when it fires: an error instance, an error class, or itself. */
@@ -153,9 +153,7 @@ export interface WithTimeoutOptions<V> {
  */
 export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
   validateFunction(fn, 'withTimeout()');
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(`withTimeout(): options must be an object, got ${describe(options)}`);
-  }
+  validateOptions(options, 'withTimeout()', ['timeoutValue']);
   if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
   const timeout = new Timeout(seconds);
   try {

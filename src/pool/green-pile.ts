@@ -6,10 +6,10 @@
 // in progress: while any is pending, a consumer that finds no handle waits for one instead of
 // ending the iteration (this is what lets another green thread feed the pile).
 import { NotInGreenThreadError } from '../errors';
-import { GreenPool, checkPoolSize } from './green-pool';
+import { GreenPool } from './green-pool';
 import type { GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
-import { describe, validateFunction } from '../validate';
+import { describe, validateCount, validateFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
 
 /**
@@ -41,13 +41,13 @@ export class GreenPile<T = unknown> implements IterableIterator<T>, AsyncIterabl
    * @param sizeOrPool A GreenPool to run the calls in (shared with whoever else uses it), or
    *   the size of a new pool of the pile's own. Default 1000.
    * @throws TypeError if `sizeOrPool` is neither a GreenPool nor an integer.
-   * @throws RangeError if it is a negative number.
+   * @throws RangeError if it is a negative number or above `Number.MAX_SAFE_INTEGER`.
    */
   constructor(sizeOrPool: number | GreenPool = 1000) {
     if (sizeOrPool instanceof GreenPool) {
       this.pool = sizeOrPool;
     } else if (typeof sizeOrPool === 'number') {
-      this.pool = new GreenPool(checkPoolSize(sizeOrPool, 'new GreenPile()', 'sizeOrPool'));
+      this.pool = new GreenPool(validateCount(sizeOrPool, 'new GreenPile()', 'sizeOrPool'));
     } else {
       throw new TypeError(`new GreenPile(): sizeOrPool must be a GreenPool or a size, got ${describe(sizeOrPool)}`);
     }

@@ -16,7 +16,7 @@ import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
 import { Timeout } from '../green/timeout';
-import { describe, validateFunction } from '../validate';
+import { validateCount, validateFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
 import { iteratorOf, mapIterator, Mode } from './imap';
 
@@ -25,15 +25,6 @@ type AnyFn = (...args: any[]) => unknown;
 
 /** Maps a tuple of element types to a tuple of iterables of them (imap's arguments). */
 export type IterablesOf<A extends unknown[]> = { [K in keyof A]: Iterable<A[K]> };
-
-/** @internal A pool size: an integer >= 0 (eventlet: TypeError for non-integers, ValueError below 0). */
-export function checkPoolSize(value: unknown, call: string, name = 'size'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${call}: ${name} must be an integer, got ${describe(value)}`);
-  }
-  if (value < 0) throw new RangeError(`${call}: ${name} must be >= 0, got ${value}`);
-  return value;
-}
 
 // Errors aimed at the calling thread itself (it is being killed, or its own Timeout fired)
 // rather than produced by the function it ran inline: these must keep unwinding the caller.
@@ -142,10 +133,10 @@ export class GreenPool {
    * @param size Most green threads running at once (default 1000). 0 makes a pool whose
    *   spawns wait until {@link resize} grows it.
    * @throws TypeError if `size` is not an integer.
-   * @throws RangeError if `size` is negative.
+   * @throws RangeError if `size` is negative or above `Number.MAX_SAFE_INTEGER`.
    */
   constructor(size = 1000) {
-    this.#size = checkPoolSize(size, 'new GreenPool()');
+    this.#size = validateCount(size, 'new GreenPool()', 'size');
     this.#free = this.#size;
   }
 
@@ -229,10 +220,10 @@ export class GreenPool {
    * below the number of running members lets them finish; {@link free} stays negative until
    * enough have ended, and no new member starts until then.
    * @throws TypeError if `size` is not an integer.
-   * @throws RangeError if `size` is negative.
+   * @throws RangeError if `size` is negative or above `Number.MAX_SAFE_INTEGER`.
    */
   resize(size: number): void {
-    const newSize = checkPoolSize(size, 'GreenPool.resize()');
+    const newSize = validateCount(size, 'GreenPool.resize()', 'size');
     this.#free += newSize - this.#size;
     this.#size = newSize;
     while (this.#free > 0 && this.#slotWaiters.size > 0 && this.#slotWaiters.handOne(undefined) !== undefined) {

@@ -3,7 +3,7 @@
 // task tracking are Queue's.
 import { defaultCompare, PriorityHeap, type Compare } from './priority-heap';
 import { Queue } from './queue';
-import { describe } from '../validate';
+import { describe, validateOptions } from '../validate';
 
 /** Options of {@link PriorityQueue}. */
 export interface PriorityQueueOptions<T> {
@@ -37,13 +37,12 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
    * @param maxsize As for {@link Queue}: `undefined`, `null` or negative for no limit, 0 for a
    *   channel.
    * @param options `compare` overrides the default order.
-   * @throws TypeError for a bad `maxsize` or a `compare` that is not a function.
+   * @throws TypeError for a bad `maxsize`, options that are not a plain object or have an
+   *   unknown key, or a `compare` that is not a function.
    */
   constructor(maxsize?: number | null, options?: PriorityQueueOptions<T>) {
     super(maxsize);
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`new ${this.kind}(): options must be an object, got ${describe(options)}`);
-    }
+    validateOptions(options, `new ${this.kind}()`, ['compare']);
     const compare = options?.compare;
     if (compare !== undefined && typeof compare !== 'function') {
       throw new TypeError(`new ${this.kind}(): options.compare must be a function, got ${describe(compare)}`);

@@ -7,7 +7,8 @@
 // releasers) do the same, with each side served in arrival order. Whenever the count changes,
 // settle() lets waiters through that the new count admits.
 import { theHub } from '../hub/hub';
-import { cannotWait, holdUnit, validateBlocking, validateCount } from './semaphore';
+import { cannotWait, holdUnit, validateBlocking } from './semaphore';
+import { validateCount } from '../validate';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { WaitList } from '../hub/wait-list';
 

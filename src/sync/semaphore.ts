@@ -7,21 +7,8 @@
 import { NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
 import { TIMED_OUT, waitOn } from './timed-wait';
-import { describe, validateSeconds } from '../validate';
+import { describe, validateCount, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
-
-/**
- * @internal Checks a semaphore count: a safe integer >= 0.
- * @throws TypeError for a non-number or a non-integer; RangeError for a negative or huge one.
- */
-export function validateCount(value: unknown, call: string, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${call}: ${name} must be an integer, got ${describe(value)}`);
-  }
-  if (value < 0) throw new RangeError(`${call}: ${name} must be >= 0, got ${value}`);
-  if (value > Number.MAX_SAFE_INTEGER) throw new RangeError(`${call}: ${name} must be at most Number.MAX_SAFE_INTEGER, got ${value}`);
-  return value;
-}
 
 /**
  * @internal Checks acquire()/release()'s `blocking` and `timeout`; returns the timeout in

@@ -891,7 +891,7 @@ describe('PriorityQueue', () => {
 
   test('bad options are TypeErrors', () => {
     expect(() => new PriorityQueue(null, { compare: 5 as unknown as () => number })).toThrow(/options\.compare must be a function/);
-    expect(() => new PriorityQueue(null, 'x' as never)).toThrow(/options must be an object/);
+    expect(() => new PriorityQueue(null, 'x' as never)).toThrow(/options must be a plain object/);
   });
 });
 
