@@ -45,6 +45,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
+/**
+ * The body of a green thread: a function, and not an `async` one (or async generator). A green
+ * thread would run an async function only until its first `await`; the rest would run later on
+ * the event loop, outside any green thread, where blocking calls throw. A plain function that
+ * returns a promise is accepted: the promise is its result.
+ * @throws TypeError naming the call and saying what to write instead.
+ */
+export function validateGreenFunction(value: unknown, call: string, name = 'fn'): asserts value is (...args: never[]) => unknown {
+  validateFunction(value, call, name);
+  const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  if (tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction') {
+    throw new TypeError(`${call}: ${name} is an async function, but a green thread runs it only until its first ` +
+      '`await`: the code after it runs later on the event loop, outside the green thread, where blocking calls ' +
+      'throw. Pass a plain function and block with waitFor(promise) where it would await');
+  }
+}
+
 /** A duration in seconds: a finite number >= 0 (negative is treated as 0, like eventlet). */
 export function validateSeconds(value: unknown, call: string, name = 'seconds'): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {

@@ -2,17 +2,17 @@
 // spawnAfter and spawnAfterLocal.
 import { ErrorReporting, GreenThread } from './green-thread';
 import { theHub } from '../hub/hub';
-import { validateFunction, validateSeconds } from '../validate';
+import { validateGreenFunction, validateSeconds } from '../validate';
 
 /**
  * Starts `fn(...args)` as a new green thread at the hub's next turn; the caller keeps running.
  * Its uncaught exception (other than GreenletExit) is rethrown by `wait()` and also reported
  * to hub.onError, as eventlet prints it.
- * @throws TypeError if `fn` is not a function.
+ * @throws TypeError if `fn` is not a function, or is an async function.
  * @throws ThreadLimitError if the OS refuses a thread for it.
  */
 export function spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
-  validateFunction(fn, 'spawn()');
+  validateGreenFunction(fn, 'spawn()');
   const thread = new GreenThread<T>(fn, args, ErrorReporting.Hub);
   theHub.start(thread);
   return thread;
@@ -23,7 +23,7 @@ export function spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A)
  * exception is reported through hub.onError (stderr by default) and the process keeps running.
  */
 export function spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
-  validateFunction(fn, 'spawnN()');
+  validateGreenFunction(fn, 'spawnN()');
   theHub.start(new GreenThread(fn, args, ErrorReporting.Hub));
 }
 
@@ -31,10 +31,10 @@ export function spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args
  * Runs `fn()` as a new green thread and returns a promise of its result: the way into green
  * threads from ordinary (async) code. The promise rejects with the thread's exception (or with
  * ThreadLimitError if no OS thread could be had); nothing else reports it.
- * @throws TypeError if `fn` is not a function.
+ * @throws TypeError if `fn` is not a function, or is an async function.
  */
 export function run<T>(fn: () => T): Promise<T> {
-  validateFunction(fn, 'run()');
+  validateGreenFunction(fn, 'run()');
   const thread = new GreenThread<T>(fn, [], ErrorReporting.None);
   try {
     theHub.start(thread);
@@ -51,7 +51,7 @@ export function run<T>(fn: () => T): Promise<T> {
  */
 export function spawnAfter<A extends unknown[], T>(seconds: number, fn: (...args: A) => T, ...args: A): GreenThread<T> {
   const delay = validateSeconds(seconds, 'spawnAfter()');
-  validateFunction(fn, 'spawnAfter()');
+  validateGreenFunction(fn, 'spawnAfter()');
   return startLater(delay, fn, args, null);
 }
 
@@ -61,7 +61,7 @@ export function spawnAfter<A extends unknown[], T>(seconds: number, fn: (...args
  */
 export function spawnAfterLocal<A extends unknown[], T>(seconds: number, fn: (...args: A) => T, ...args: A): GreenThread<T> {
   const delay = validateSeconds(seconds, 'spawnAfterLocal()');
-  validateFunction(fn, 'spawnAfterLocal()');
+  validateGreenFunction(fn, 'spawnAfterLocal()');
   return startLater(delay, fn, args, theHub.current as GreenThread | null);
 }
 

@@ -7,7 +7,7 @@ import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError } fro
 import { theHub } from '../hub/hub';
 import type { HubThread, ThreadBound } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
-import { describe, validateFunction, validateOptions, validateSeconds } from '../validate';
+import { describe, validateGreenFunction, validateOptions, validateSeconds } from '../validate';
 import { startTimer, stopTimer, type Timer } from '../hub/timers';
 
 /** What a Timeout throws when it fires: an error instance, an error class, or itself. */
@@ -152,7 +152,7 @@ export interface WithTimeoutOptions<V> {
  * @throws NotInGreenThreadError outside a green thread.
  */
 export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
-  validateFunction(fn, 'withTimeout()');
+  validateGreenFunction(fn, 'withTimeout()');
   validateOptions(options, 'withTimeout()', ['timeoutValue']);
   if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
   const timeout = new Timeout(seconds);

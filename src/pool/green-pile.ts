@@ -9,7 +9,7 @@ import { NotInGreenThreadError } from '../errors';
 import { GreenPool } from './green-pool';
 import type { GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
-import { describe, validateCount, validateFunction } from '../validate';
+import { describe, validateCount, validateGreenFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
 
 /**
@@ -57,10 +57,10 @@ export class GreenPile<T = unknown> implements IterableIterator<T>, AsyncIterabl
    * Starts `fn(...args)` in the pile's pool; its result is yielded by iteration, in spawn
    * order. Blocks while the pool is full (see {@link GreenPool.spawn}).
    * @throws NotInGreenThreadError from plain JavaScript when the pool is full.
-   * @throws TypeError if `fn` is not a function.
+   * @throws TypeError if `fn` is not a function, or is an async function.
    */
   spawn<A extends unknown[]>(fn: (...args: A) => T, ...args: A): void {
-    validateFunction(fn, 'GreenPile.spawn()');
+    validateGreenFunction(fn, 'GreenPile.spawn()');
     this.#spawning++;
     let thread: GreenThread<T>;
     try {

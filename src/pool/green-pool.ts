@@ -16,7 +16,7 @@ import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
 import { Timeout } from '../green/timeout';
-import { validateCount, validateFunction } from '../validate';
+import { validateCount, validateFunction, validateGreenFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
 import { iteratorOf, mapIterator, Mode } from './imap';
 
@@ -173,10 +173,10 @@ export class GreenPool {
    * ended with its result or exception. A GreenletExit or Timeout that interrupts the inline
    * call is meant for the calling thread and propagates from spawn().
    * @throws NotInGreenThreadError from plain JavaScript when the pool is full.
-   * @throws TypeError if `fn` is not a function.
+   * @throws TypeError if `fn` is not a function, or is an async function.
    */
   spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
-    validateFunction(fn, 'GreenPool.spawn()');
+    validateGreenFunction(fn, 'GreenPool.spawn()');
     if (this.#free > 0) this.#free--;
     else if (!this.#waitForSlot('GreenPool.spawn()')) return runInline<T>(fn as AnyFn, args);
     return this.#launch(fn, args);
@@ -186,10 +186,10 @@ export class GreenPool {
    * Like {@link spawn} without a handle. An exception of `fn` goes to hub.onError (GreenletExit
    * excepted), also when `fn` runs inline because a member spawned into its own full pool.
    * @throws NotInGreenThreadError from plain JavaScript when the pool is full.
-   * @throws TypeError if `fn` is not a function.
+   * @throws TypeError if `fn` is not a function, or is an async function.
    */
   spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
-    validateFunction(fn, 'GreenPool.spawnN()');
+    validateGreenFunction(fn, 'GreenPool.spawnN()');
     if (this.#free > 0) this.#free--;
     else if (!this.#waitForSlot('GreenPool.spawnN()')) {
       runInlineN(fn, args);
