@@ -28,7 +28,6 @@ function main(argv: string[]): void {
     return;
   }
   if (values.version) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     process.stdout.write(`${require('../package.json').version}\n`);
     return;
   }

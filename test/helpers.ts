@@ -170,7 +170,6 @@ export interface RunningChild {
 
 /** Starts `node ...args` asynchronously (use `['-e', source]` for an inline script). */
 export function startNode(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): RunningChild {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(process.execPath, args, { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -215,7 +214,7 @@ function report(value) { resultReported = true; console.log('RESULT ' + JSON.str
 process.on('exit', (code) => { if (code === 0 && !resultReported) console.error('the script ended without reporting a result'); });`;
 
 /** Checks a clean exit 0 (no crash text, nothing on stderr) and returns what the script reported. */
-export function resultOf(child: ChildResult): any {  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function resultOf(child: ChildResult): any {
   expect(child.stderr).not.toMatch(CRASH_TEXT);
   expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));

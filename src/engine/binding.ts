@@ -21,7 +21,6 @@ export interface NativeEngine {
   readonly maxStackSize: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const load: (dir: string) => unknown = require('node-gyp-build');
 
 export const native = load(path.join(__dirname, '..', '..')) as NativeEngine;

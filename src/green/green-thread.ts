@@ -19,9 +19,7 @@ export const enum ErrorReporting {
 }
 
 // Private state is typed loosely (unknown) so GreenThread<T> stays covariant in T.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type LinkFn = (thread: GreenThread<any>, ...args: any[]) => unknown;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body<T> = (...args: any[]) => T;
 
 let nextId = 1;

@@ -20,7 +20,6 @@ import { validateCount, validateFunction, validateGreenFunction } from '../valid
 import { WaitList } from '../hub/wait-list';
 import { iteratorOf, mapIterator, Mode } from './imap';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
 
 /** Maps a tuple of element types to a tuple of iterables of them (imap's arguments). */

@@ -9,7 +9,6 @@ import { theHub } from '../hub/hub';
 import { describe } from '../validate';
 import { WaitList } from '../hub/wait-list';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
 
 export function iteratorOf(value: unknown, call: string, name: string): Iterator<unknown> {

@@ -43,7 +43,6 @@ describe('error classes', () => {
 
   test('instanceof recognises errors made by another loaded copy', () => {
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const other = require('../../src/errors') as typeof import('../../src/errors');
       expect(other.GreenletExit).not.toBe(GreenletExit);
       expect(new other.GreenletExit()).toBeInstanceOf(GreenletExit);

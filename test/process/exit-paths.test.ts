@@ -418,7 +418,6 @@ console.log('top level carries on');
   });
 
   test('--version prints the package version and exits 0', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { version } = require('../../package.json') as { version: string };
     for (const flag of ['--version', '-v']) {
       const result = cli([flag]);

@@ -14,7 +14,6 @@
 //   no thread is left waiting in the queue.
 //
 // Outcomes depend on timing (timers and kills race with hand-overs); the invariants must not.
-/* eslint-disable @typescript-eslint/no-require-imports */
 process.env.GREENTHREAD_DEBUG = '1';
 const g = require('../../src') as typeof import('../../src');
 delete process.env.GREENTHREAD_DEBUG;
