@@ -9,12 +9,11 @@
 // at `size` with nobody waiting. Invariant: `#free > 0` only while no spawner waits, which lets
 // spawn() take a slot with one comparison.
 //
-// imap/starmap do not spawn a green thread per item: see ordered-map.ts.
+// imap/starmap do not spawn a green thread per item: see imap.ts.
 import { GreenletExit, NotInGreenThreadError } from '../errors';
 import { ErrorReporting, GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
-import { ThreadState } from '../hub/thread-state';
 import { Timeout } from '../green/timeout';
 import { describe, validateFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
@@ -46,12 +45,13 @@ function aimedAtCaller(error: unknown): boolean {
 let memberEnded: (pool: GreenPool, thread: HubThread) => void;
 
 /**
- * A pool member: a GreenThread that gives its slot back when it ends. The thread's body is
- * `runMember`, which calls the user's function and frees the slot in its `finally` — before
- * the thread records its end, wakes its waiters and runs its links, so (as in eventlet, whose
- * first link frees the slot) link callbacks already see the slot free. A member killed or
- * cancelled before it starts runs no body, so kill() and cancel() free the slot then. No
- * allocation per spawn beyond the thread itself.
+ * A pool member: a GreenThread that gives its slot back when it ends. A member ends one of two
+ * ways, and each frees the slot once: its body (`runMember`) ran, and frees it in a `finally`;
+ * or it never ran (killed or cancelled before it started, or refused an OS thread by the hub),
+ * and GreenThread routes every such end through failedToStart. Either way the slot is free
+ * before the thread records its end, wakes its waiters and runs its links, so (as in eventlet,
+ * whose first link frees the slot) link callbacks already see it free. No allocation per spawn
+ * beyond the thread itself.
  */
 class PoolThread<T> extends GreenThread<T> {
   readonly #pool: GreenPool;
@@ -79,22 +79,12 @@ class PoolThread<T> extends GreenThread<T> {
     }
   }
 
-  override kill(error?: unknown): void {
-    const unstarted = this.state === ThreadState.Unstarted;
-    super.kill(error);
-    if (unstarted && this.dead) this.#neverRan();
-  }
-
-  override cancel(error?: unknown): void {
-    const unstarted = this.state === ThreadState.Unstarted;
-    super.cancel(error);
-    if (unstarted && this.dead) this.#neverRan();
-  }
-
-  #neverRan(): void {
+  /** @internal The end of a member that never ran (kill/cancel before start, or no OS thread). */
+  override failedToStart(error: unknown): void {
     this.#fn = null;
     this.#args = null;
     this.#leave();
+    super.failedToStart(error);
   }
 
   #leave(): void {
@@ -299,13 +289,10 @@ export class GreenPool {
   // Starts a member in a slot the caller already holds.
   #launch<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
     const thread = new PoolThread<T>(this, fn, args);
-    try {
-      theHub.start(thread);
-    } catch (error) {
-      this.#release();  // e.g. ThreadLimitError: the slot was never used
-      throw error;
-    }
     this.#members.add(thread);
+    // Never throws for want of an OS thread: one is taken when the member first runs, and a
+    // refusal then ends the member with ThreadLimitError (PoolThread.failedToStart frees the slot).
+    theHub.start(thread);
     return thread;
   }
 
