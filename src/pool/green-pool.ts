@@ -269,6 +269,16 @@ export class GreenPool {
     return mapIterator(fn, Mode.Star, [iteratorOf(iterable, 'GreenPool.starmap()', 'iterable')], this.#size);
   }
 
+  /** A short description for diagnostics, e.g. `GreenPool(size=4, 2 running, 0 waiting)`. */
+  toString(): string {
+    return `GreenPool(size=${this.#size}, ${this.#members.size} running, ${this.#slotWaiters.size} waiting)`;
+  }
+
+  /** @internal console.log and util.inspect show {@link toString}'s line, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // Blocks for a slot. Returns false instead when the caller is a member and the pool is
   // full: it would wait for itself (eventlet then runs the function inline).
   #waitForSlot(call: string): boolean {
