@@ -36,6 +36,8 @@ export function checkPoolSize(value: unknown, call: string, name = 'size'): numb
 
 // Errors aimed at the calling thread itself (it is being killed, or its own Timeout fired)
 // rather than produced by the function it ran inline: these must keep unwinding the caller.
+// Only the error's kind can tell, as both come out of the one stack. (GreenPile's endedWith
+// asks the same of a wait() on another thread, where the thread's recorded outcome tells.)
 function aimedAtCaller(error: unknown): boolean {
   return error instanceof GreenletExit || Timeout.isTimeout(error);
 }
@@ -177,7 +179,7 @@ export class GreenPool {
   spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
     validateFunction(fn, 'GreenPool.spawn()');
     if (this.#free > 0) this.#free--;
-    else if (!this.#waitForSlot('GreenPool.spawn()')) return runInline<T>(fn as AnyFn, args);
+    else if (!this.#waitForSlot('GreenPool.spawn()')) return spawnInline<T>(fn as AnyFn, args);
     return this.#launch(fn, args);
   }
 
@@ -191,7 +193,7 @@ export class GreenPool {
     validateFunction(fn, 'GreenPool.spawnN()');
     if (this.#free > 0) this.#free--;
     else if (!this.#waitForSlot('GreenPool.spawnN()')) {
-      runInlineN(fn, args);
+      spawnInlineN(fn, args);
       return;
     }
     this.#launch(fn, args);
@@ -330,7 +332,7 @@ export class GreenPool {
 // The inline spawn of a member into its own full pool: the handle carries fn's exception like
 // a spawned member's would (wait() rethrows it, hub.onError hears of it); only an error aimed
 // at the calling thread keeps unwinding it.
-function runInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
+function spawnInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
   const thread = GreenThread.runInline<T>(fn as (...args: unknown[]) => T, args);
   try {
     thread.wait();
@@ -342,7 +344,7 @@ function runInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
 }
 
 // spawnN's inline run: as eventlet's _spawn_n_impl, report the exception and carry on.
-function runInlineN(fn: AnyFn, args: unknown[]): void {
+function spawnInlineN(fn: AnyFn, args: unknown[]): void {
   try {
     fn(...args);
   } catch (error) {
