@@ -123,6 +123,22 @@ export class GreenPile<T = unknown> implements IterableIterator<T>, AsyncIterabl
     };
   }
 
+  /**
+   * A short description for diagnostics, e.g.
+   * `GreenPile(3 results to take, GreenPool(size=10, 3 running, 0 waiting))`: the spawned
+   * results not yet taken, the spawns still waiting for a slot (if any), and the pool.
+   */
+  toString(): string {
+    const left = this.#threads.length - this.#head;
+    const spawning = this.#spawning > 0 ? `, ${this.#spawning} ${this.#spawning === 1 ? 'spawn' : 'spawns'} waiting` : '';
+    return `GreenPile(${left} ${left === 1 ? 'result' : 'results'} to take${spawning}, ${this.pool})`;
+  }
+
+  /** @internal console.log and util.inspect show {@link toString}'s line, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   async #nextAsync(): Promise<IteratorResult<T>> {
     for (;;) {
       if (this.#head < this.#threads.length) {

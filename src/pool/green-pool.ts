@@ -9,12 +9,11 @@
 // at `size` with nobody waiting. Invariant: `#free > 0` only while no spawner waits, which lets
 // spawn() take a slot with one comparison.
 //
-// imap/starmap do not spawn a green thread per item: see ordered-map.ts.
+// imap/starmap do not spawn a green thread per item: see imap.ts.
 import { DeadlockError, GreenletExit, NotInGreenThreadError } from '../errors';
 import { ErrorReporting, GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
-import { ThreadState } from '../hub/thread-state';
 import { Timeout } from '../green/timeout';
 import { validateCount, validateFunction, validateGreenFunction } from '../validate';
 import { WaitList } from '../hub/wait-list';
@@ -27,6 +26,8 @@ export type IterablesOf<A extends unknown[]> = { [K in keyof A]: Iterable<A[K]> 
 
 // Errors aimed at the calling thread itself (it is being killed, or its own Timeout fired)
 // rather than produced by the function it ran inline: these must keep unwinding the caller.
+// Only the error's kind can tell, as both come out of the one stack. (GreenPile's endedWith
+// asks the same of a wait() on another thread, where the thread's recorded outcome tells.)
 function aimedAtCaller(error: unknown): boolean {
   return error instanceof GreenletExit || Timeout.isTimeout(error);
 }
@@ -36,12 +37,13 @@ function aimedAtCaller(error: unknown): boolean {
 let memberEnded: (pool: GreenPool, thread: HubThread) => void;
 
 /**
- * A pool member: a GreenThread that gives its slot back when it ends. The thread's body is
- * `runMember`, which calls the user's function and frees the slot in its `finally` — before
- * the thread records its end, wakes its waiters and runs its links, so (as in eventlet, whose
- * first link frees the slot) link callbacks already see the slot free. A member killed or
- * cancelled before it starts runs no body, so kill() and cancel() free the slot then. No
- * allocation per spawn beyond the thread itself.
+ * A pool member: a GreenThread that gives its slot back when it ends. A member ends one of two
+ * ways, and each frees the slot once: its body (`runMember`) ran, and frees it in a `finally`;
+ * or it never ran (killed or cancelled before it started, or refused an OS thread by the hub),
+ * and GreenThread routes every such end through failedToStart. Either way the slot is free
+ * before the thread records its end, wakes its waiters and runs its links, so (as in eventlet,
+ * whose first link frees the slot) link callbacks already see it free. No allocation per spawn
+ * beyond the thread itself.
  */
 class PoolThread<T> extends GreenThread<T> {
   readonly #pool: GreenPool;
@@ -69,22 +71,12 @@ class PoolThread<T> extends GreenThread<T> {
     }
   }
 
-  override kill(error?: unknown): void {
-    const unstarted = this.state === ThreadState.Unstarted;
-    super.kill(error);
-    if (unstarted && this.dead) this.#neverRan();
-  }
-
-  override cancel(error?: unknown): void {
-    const unstarted = this.state === ThreadState.Unstarted;
-    super.cancel(error);
-    if (unstarted && this.dead) this.#neverRan();
-  }
-
-  #neverRan(): void {
+  /** @internal The end of a member that never ran (kill/cancel before start, or no OS thread). */
+  override failedToStart(error: unknown): void {
     this.#fn = null;
     this.#args = null;
     this.#leave();
+    super.failedToStart(error);
   }
 
   #leave(): void {
@@ -177,7 +169,7 @@ export class GreenPool {
   spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
     validateGreenFunction(fn, 'GreenPool.spawn()');
     if (this.#free > 0) this.#free--;
-    else if (!this.#waitForSlot('GreenPool.spawn()')) return runInline<T>(fn as AnyFn, args);
+    else if (!this.#waitForSlot('GreenPool.spawn()')) return spawnInline<T>(fn as AnyFn, args);
     return this.#launch(fn, args);
   }
 
@@ -191,7 +183,7 @@ export class GreenPool {
     validateGreenFunction(fn, 'GreenPool.spawnN()');
     if (this.#free > 0) this.#free--;
     else if (!this.#waitForSlot('GreenPool.spawnN()')) {
-      runInlineN(fn, args);
+      spawnInlineN(fn, args);
       return;
     }
     this.#launch(fn, args);
@@ -269,6 +261,16 @@ export class GreenPool {
     return mapIterator(fn, Mode.Star, [iteratorOf(iterable, 'GreenPool.starmap()', 'iterable')], this.#size);
   }
 
+  /** A short description for diagnostics, e.g. `GreenPool(size=4, 2 running, 0 waiting)`. */
+  toString(): string {
+    return `GreenPool(size=${this.#size}, ${this.#members.size} running, ${this.#slotWaiters.size} waiting)`;
+  }
+
+  /** @internal console.log and util.inspect show {@link toString}'s line, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // Blocks for a slot. Returns false instead when the caller is a member and the pool is
   // full: it would wait for itself (eventlet then runs the function inline).
   #waitForSlot(call: string): boolean {
@@ -289,13 +291,10 @@ export class GreenPool {
   // Starts a member in a slot the caller already holds.
   #launch<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
     const thread = new PoolThread<T>(this, fn, args);
-    try {
-      theHub.start(thread);
-    } catch (error) {
-      this.#release();  // e.g. ThreadLimitError: the slot was never used
-      throw error;
-    }
     this.#members.add(thread);
+    // Never throws for want of an OS thread: one is taken when the member first runs, and a
+    // refusal then ends the member with ThreadLimitError (PoolThread.failedToStart frees the slot).
+    theHub.start(thread);
     return thread;
   }
 
@@ -323,7 +322,7 @@ export class GreenPool {
 // The inline spawn of a member into its own full pool: the handle carries fn's exception like
 // a spawned member's would (wait() rethrows it, hub.onError hears of it); only an error aimed
 // at the calling thread keeps unwinding it.
-function runInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
+function spawnInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
   const thread = GreenThread.runInline<T>(fn as (...args: unknown[]) => T, args);
   try {
     thread.wait();
@@ -335,7 +334,7 @@ function runInline<T>(fn: AnyFn, args: unknown[]): GreenThread<T> {
 }
 
 // spawnN's inline run: as eventlet's _spawn_n_impl, report the exception and carry on.
-function runInlineN(fn: AnyFn, args: unknown[]): void {
+function spawnInlineN(fn: AnyFn, args: unknown[]): void {
   try {
     fn(...args);
   } catch (error) {

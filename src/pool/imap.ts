@@ -83,6 +83,24 @@ function mapWorker(run: MapRun): void {
   run.work();
 }
 
+// A worker thread. It is counted when it is queued; one that ends without ever running (the
+// OS refused it a thread, or it was killed before it started) must be uncounted, or the
+// consumer would wait for it forever. GreenThread ends every such thread through failedToStart.
+class MapWorker extends GreenThread<void> {
+  readonly #run: MapRun;
+
+  constructor(run: MapRun) {
+    super(mapWorker, [run], ErrorReporting.Hub);
+    this.#run = run;
+  }
+
+  /** @internal */
+  override failedToStart(error: unknown): void {
+    this.#run.workerNeverRan(error);
+    super.failedToStart(error);
+  }
+}
+
 const MIN_RING = 16;
 
 /**
@@ -112,6 +130,7 @@ class MapRun {
   #pulling = false;
   #workers = 0;
   #busy = 0;           // workers between pulling an item and storing its result
+  // Why the last worker never ran, kept while no worker is left (see workerNeverRan).
   #startError: unknown = undefined;
   readonly #parked = new WaitList<undefined>();
   readonly #consumers = new WaitList<undefined>();
@@ -148,11 +167,12 @@ class MapRun {
         }
       } else if (this.#ended) {
         return { value: undefined, done: true };
-      } else {
+      } else if (this.#startError === undefined) {
         this.#refill();  // e.g. the first call: nobody works yet
       }
-      if (this.#workers === 0 && !this.#ended) {
-        // #refill could not start a worker (no OS thread): say so rather than wait forever.
+      if (this.#workers === 0 && !this.#ended && this.#startError !== undefined) {
+        // Every worker was refused an OS thread: nobody will produce the next result, so say
+        // why rather than wait forever. Nothing was pulled for it; next() again tries again.
         const error = this.#startError;
         this.#startError = undefined;
         throw error;
@@ -267,16 +287,23 @@ class MapRun {
     else if (this.#workers === this.#busy && !this.#pulling && this.#workers < this.#limit) this.#addWorker();
   }
 
-  // Never throws: a result just taken must not be lost to a failed start. Without an OS thread
-  // for another worker the ones running carry on; if there is none, next() reports the error.
+  // Counts the worker at once (it may pull as soon as it runs); never throws, since the OS
+  // thread is taken when the worker first runs (a refusal comes back as workerNeverRan).
   #addWorker(): void {
-    try {
-      theHub.start(new GreenThread(mapWorker, [this], ErrorReporting.Hub));
-    } catch (error) {
-      this.#startError = error;
-      return;
-    }
+    this.#startError = undefined;  // a new attempt: the last refusal is history
     this.#workers++;
+    theHub.start(new MapWorker(this));
+  }
+
+  /**
+   * A worker ended without running (its OS thread was refused: ThreadLimitError). The workers
+   * still running carry on; if none is left, the consumer's next() throws `error` instead of
+   * waiting for a result nobody will produce.
+   */
+  workerNeverRan(error: unknown): void {
+    if (--this.#workers > 0 || this.#ended) return;
+    this.#startError = error;
+    this.#consumers.handAll(undefined);
   }
 
   #store(seq: number, state: Slot, value: unknown): void {

@@ -300,10 +300,6 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
     return iterator;
   }
 
-  /** A short description: class, maxsize, buffered items and waiters. */
-  toString(): string {
-    return `${this.kind}(maxsize=${this.#maxsize}, qsize=${this.store.length}, getting=${this.#getters.size}, putting=${this.#putters.size})`;
-  }
 
   // Takes an item without waiting: a buffered one (then admits a blocked putter into the room
   // it made), else a blocked putter's item directly. NOTHING if neither exists.
@@ -389,5 +385,27 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
   #resetAsync(): void {
     this.#asyncGetters.length = 0;
     this.#asyncHead = 0;
+  }
+
+  /**
+   * A short description for diagnostics, e.g. `Queue(maxsize=10, 3 items, 1 getter waiting)`:
+   * the class, its limit (`unbounded`, `channel` or `maxsize=n`), the buffered items, and the
+   * getters (async iterators included) and putters waiting, when there are any.
+   */
+  toString(): string {
+    const maxsize = this.#maxsize;
+    const getters = this.#getters.size + this.#asyncLive;
+    const putters = this.#putters.size;
+    const items = this.store.length;
+    let text = `${this.kind}(${maxsize === null ? 'unbounded' : maxsize === 0 ? 'channel' : `maxsize=${maxsize}`}`;
+    text += `, ${items} ${items === 1 ? 'item' : 'items'}`;
+    if (getters > 0) text += `, ${getters} ${getters === 1 ? 'getter' : 'getters'} waiting`;
+    if (putters > 0) text += `, ${putters} ${putters === 1 ? 'putter' : 'putters'} waiting`;
+    return `${text})`;
+  }
+
+  /** @internal console.log and util.inspect show {@link toString}'s line, not the fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }

@@ -1,10 +1,15 @@
 // PriorityQueue's storage: a binary min-heap, stable for equal priorities, and the default
 // ordering (numbers, bigints, strings, Dates, and arrays compared element by element like
 // Python tuples). Comparisons are user code that may throw, so every heap move is written to
-// leave no item lost or duplicated when one does.
+// leave no item lost or duplicated when one does. They must not suspend either: another
+// thread's put or get would find the heap half moved, so each insert or take runs with
+// suspension forbidden (a comparison that tries throws SuspendNotAllowedError, handled as any
+// other throw).
 import { theHub } from '../hub/hub';
 import type { ItemStore } from './queue-store';
 import { describe } from '../validate';
+
+const IN_COMPARE = 'inside a PriorityQueue compare function';
 
 /** Orders two items: negative if `a` comes out first, positive if `b` does, 0 if equal. */
 export type Compare<T> = (a: T, b: T) => number;
@@ -53,6 +58,9 @@ export class PriorityHeap<T> implements ItemStore<T> {
   private backSeq = 0;
   // Given-back items that could not be compared with the heap: they come out first.
   private readonly front: T[] = [];
+  // The arguments of push() on their way to insertPending.
+  private pendingItem: T | undefined = undefined;
+  private pendingSeq = 0;
 
   constructor(private readonly compare: Compare<T>) {}
 
@@ -61,12 +69,24 @@ export class PriorityHeap<T> implements ItemStore<T> {
   }
 
   push(item: T): void {
-    this.insert(item, this.nextSeq++);
+    this.pendingItem = item;
+    this.pendingSeq = this.nextSeq++;
+    theHub.forbidSuspension(IN_COMPARE, this.insertPending);
   }
 
+  // push()'s insert, bound once with its arguments in fields, so a put allocates no closure
+  // (a closure per put measured 15-25% slower). Read before any comparison runs, so a compare
+  // that puts into this very queue cannot disturb them.
+  private readonly insertPending = (): void => {
+    const item = this.pendingItem as T;
+    this.pendingItem = undefined;
+    this.insert(item, this.pendingSeq);
+  };
+
   putBack(item: T): void {
+    const seq = --this.backSeq;
     try {
-      this.insert(item, --this.backSeq);
+      theHub.forbidSuspension(IN_COMPARE, () => this.insert(item, seq));  // rare: a closure is fine
     } catch {
       // It was handed over without ever meeting the heap's items, and cannot be ordered among
       // them. It must not be lost, so it simply goes first.
@@ -76,6 +96,11 @@ export class PriorityHeap<T> implements ItemStore<T> {
 
   take(): T {
     if (this.front.length > 0) return this.front.pop() as T;
+    return theHub.forbidSuspension(IN_COMPARE, this.takeTop);
+  }
+
+  // take() from the heap proper; bound once, so a take allocates no closure.
+  private readonly takeTop = (): T => {
     const items = this.items;
     const seqs = this.seqs;
     const top = items[0];
@@ -103,7 +128,7 @@ export class PriorityHeap<T> implements ItemStore<T> {
     items[hole] = lastItem;
     seqs[hole] = lastSeq;
     return top;
-  }
+  };
 
   private less(a: T, seqA: number, b: T, seqB: number): boolean {
     const order = this.compare(a, b);

@@ -30,7 +30,9 @@ export interface PriorityQueueOptions<T> {
  * ```
  *
  * A put whose item cannot be compared with the buffered ones throws the comparison's error
- * (TypeError by default) and leaves the queue unchanged.
+ * (TypeError by default) and leaves the queue unchanged. `compare` must not block: it runs
+ * while the heap is half rearranged, so a blocking call in it throws SuspendNotAllowedError
+ * (a get whose comparison throws still returns its item and reports the error to hub.onError).
  */
 export class PriorityQueue<T = unknown> extends Queue<T> {
   /**

@@ -365,4 +365,66 @@ describe('ThreadLimitError', () => {
     `);
     expect(resultOf(child)).toEqual({ waitError: 'ThreadLimitError', reported: [['ThreadLimitError', true]] });
   });
+
+  // The hogs take every OS thread the capped address space allows (a few 1 GiB stacks), so the
+  // threads started right after them are refused; once the hogs end, threads start again.
+  const HOGS = `
+      g.configure({ stackSize: 1024 * 1024 * 1024 });
+      const reported = [];
+      const name = (e) => e instanceof g.ThreadLimitError ? 'ThreadLimitError' : String(e);
+      g.hub.onError((e) => reported.push(name(e)));
+      const outcome = (t) => { try { return t.wait(); } catch (e) { return name(e); } };
+      function startHogs() {
+        const hogs = [];
+        for (let i = 0; i < 40; i++) hogs.push(g.spawn(() => g.sleep(0.5)));
+        g.sleep(0);  // they start, or are refused
+        return hogs;
+      }`;
+
+  test('a GreenPool member refused an OS thread gives its slot back (waitAll returns, a waiting spawner gets the slot)', () => {
+    const child = runLimited(`${HOGS}
+      g.run(() => {
+        const hogs = startHogs();
+        const pool = new g.GreenPool(1);
+        const a = pool.spawn(() => 'ran');
+        // The pool is full: this waits for the slot, which the refused member must give back.
+        const b = pool.spawn(() => 'ran');
+        pool.waitAll();
+        const outcomes = [outcome(a), outcome(b)];
+        const after = { running: pool.running(), free: pool.free(), waiting: pool.waiting() };
+        hogs.forEach(outcome);
+        const again = pool.spawn(() => 'ran').wait();
+        return { outcomes, after, again, reported: [...new Set(reported)] };
+      }).then(report, fail);
+    `);
+    expect(resultOf(child)).toEqual({
+      outcomes: ['ThreadLimitError', 'ThreadLimitError'],
+      after: { running: 0, free: 1, waiting: 0 },
+      again: 'ran',
+      reported: ['ThreadLimitError'],
+    });
+  });
+
+  test('GreenPool.imap/starmap whose workers are refused OS threads throw ThreadLimitError, then carry on', () => {
+    const child = runLimited(`${HOGS}
+      g.run(() => {
+        const hogs = startHogs();
+        const pool = new g.GreenPool(4);
+        const it = pool.imap((x) => 2 * x, [1, 2, 3]);
+        const star = pool.starmap((x, y) => x + y, [[1, 2], [3, 4]]);
+        const attempt = (fn) => { try { return fn(); } catch (e) { return name(e); } };
+        const spread = attempt(() => [...pool.imap((x) => 2 * x, [1, 2, 3])]);
+        const first = [attempt(() => it.next()), attempt(() => star.next())];
+        hogs.forEach(outcome);
+        // Nothing was pulled for the refused workers: the same iterators go on from the start.
+        return { spread, first, rest: [...it], starRest: [...star] };
+      }).then(report, fail);
+    `);
+    expect(resultOf(child)).toEqual({
+      spread: 'ThreadLimitError',
+      first: ['ThreadLimitError', 'ThreadLimitError'],
+      rest: [2, 4, 6],
+      starRest: [3, 7],
+    });
+  });
 });
