@@ -1,9 +1,11 @@
 // GreenThread: the handle of a spawned green thread (eventlet.greenthread.GreenThread). It
 // records how the thread ended, wakes the threads waiting for it, runs its links, and turns
 // kill() into an error thrown at the thread's suspension point.
-import { GreenletExit, NotInGreenThreadError } from '../errors';
+import { GreenletExit } from '../errors';
 import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
+import { requireGreenThread, waitsForItself } from '../hub/waiter';
+import { appendCallSite } from '../hub/call-site';
 import { theHub } from '../hub/hub';
 import { ThreadState } from '../hub/thread-state';
 import { validateFunction } from '../validate';
@@ -142,18 +144,23 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
 
   /**
    * Blocks the calling green thread until this one ends, then returns its result or rethrows
-   * its exception. Returns at once if it has already ended.
+   * its exception. Returns at once if it has already ended. A rethrown exception (an object)
+   * gets the calling thread's stack appended to its `stack`, once, so it shows who waited.
    * @throws NotInGreenThreadError from plain JavaScript while the thread is still running.
-   * @throws Error when a thread waits for itself.
+   * @throws DeadlockError when a thread waits for itself.
    */
   wait(): T {
-    if (this.#outcome !== Outcome.Pending) return this.#result();
-    const me = theHub.current;
-    if (me === null) throw new NotInGreenThreadError('GreenThread.wait()');
-    if (me === this) throw new Error('GreenThread.wait(): a green thread cannot wait for itself');
-    // A wait interrupted by a kill or a Timeout leaves the list (WaitList does that).
-    (this.#waiters ??= new WaitList()).wait('GreenThread.wait()');
-    return this.#result();
+    if (this.#outcome === Outcome.Pending) {
+      const me = requireGreenThread('GreenThread.wait()');
+      if (me === this) waitsForItself('GreenThread.wait()');
+      // A wait interrupted by a kill or a Timeout leaves the list (WaitList does that).
+      (this.#waiters ??= new WaitList()).wait('GreenThread.wait()');
+    }
+    try {
+      return this.#result();
+    } catch (error) {
+      throw appendCallSite(error, 'GreenThread.wait()', theHub.current);
+    }
   }
 
   /**

@@ -1,13 +1,12 @@
 // sleep(): suspend the calling green thread for a while, or (sleep(0)) let every other ready
 // green thread run once.
-import { NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
-import type { HubThread } from '../hub/hub-thread';
+import { requireGreenThread, Waiter } from '../hub/waiter';
 import { validateSeconds } from '../validate';
 import { startTimer, stopTimer } from '../hub/timers';
 
-function wakeSleeper(thread: HubThread, epoch: number): void {
-  theHub.wake(thread, epoch, undefined);
+function wakeSleeper(waiter: Waiter<undefined>): void {
+  waiter.wake(undefined);
 }
 
 /**
@@ -19,15 +18,17 @@ function wakeSleeper(thread: HubThread, epoch: number): void {
  */
 export function sleep(seconds = 0): void {
   const delay = validateSeconds(seconds, 'sleep()');
-  const thread = theHub.current;
-  if (thread === null) throw new NotInGreenThreadError('sleep()');
+  const thread = requireGreenThread('sleep()');
   if (delay === 0) {
     theHub.reschedule('sleep()');
     return;
   }
-  const timer = startTimer(wakeSleeper, delay * 1000, thread, thread.epoch);
+  // Starting the timer runs async_hooks init callbacks, which may even suspend this thread:
+  // the Waiter is armed only in wait(), after them, so a timer that fired meanwhile still counts.
+  const waiter = new Waiter<undefined>(thread);
+  const timer = startTimer(wakeSleeper, delay * 1000, waiter, undefined);
   try {
-    theHub.suspend('sleep()', false);
+    waiter.wait('sleep()', undefined, false);
   } finally {
     stopTimer(timer);
   }

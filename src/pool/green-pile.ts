@@ -99,7 +99,6 @@ export class GreenPile<T = unknown> implements IterableIterator<T>, AsyncIterabl
         return { value, done: false };
       }
       if (this.#spawning === 0) return { value: undefined, done: true };
-      if (theHub.current === null) throw new NotInGreenThreadError('GreenPile.next()');
       this.#consumers.wait('GreenPile.next()');
     }
   }

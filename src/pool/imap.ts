@@ -3,7 +3,6 @@
 // ring buffer, indexed by sequence number, until the consumer reaches them in input order.
 // Workers never pull more than `limit` items ahead of the consumer, which bounds memory for
 // endless input. An element whose call threw rethrows at its position; iteration goes on after.
-import { NotInGreenThreadError } from '../errors';
 import { ErrorReporting, GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
 import { describe } from '../validate';
@@ -177,7 +176,6 @@ class MapRun {
         this.#startError = undefined;
         throw error;
       }
-      if (theHub.current === null) throw new NotInGreenThreadError('GreenPool.imap() iterator next()');
       this.#consumers.wait('GreenPool.imap() iterator next()');
     }
   }

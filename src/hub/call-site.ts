@@ -1,0 +1,87 @@
+// Stacks that say who was waiting. An error handed to a green thread by a blocking call (a
+// rejection through waitFor, another thread's exception through wait()) carries the stack of
+// wherever it was made; this appends the waiting thread's own stack at the call, once, and
+// only on that error path. greenthread's own frames are left out of it, as Node leaves out its
+// internals.
+import * as path from 'node:path';
+
+// The package's compiled (dist/) or source (src/) root: every file of ours lives under it.
+const OWN_ROOT = path.resolve(__dirname, '..') + path.sep;
+// Extra frames captured beyond Error.stackTraceLimit, so the ones of ours filtered out do not
+// leave the user with fewer than the limit of their own.
+const OWN_FRAMES_MAX = 16;
+
+const appended = new WeakSet<object>();
+
+/** True for a stack line that is a frame of greenthread's own code. */
+function isOwnFrame(line: string): boolean {
+  return line.includes(OWN_ROOT);
+}
+
+/**
+ * The calling stack's frames ("    at ..." lines), without greenthread's, at most
+ * Error.stackTraceLimit of them; empty when stack traces are off.
+ */
+function callerFrames(): string[] {
+  const limit = Error.stackTraceLimit;
+  if (typeof limit !== 'number' || !(limit > 0)) return [];
+  let stack: string | undefined;
+  try {
+    Error.stackTraceLimit = limit + OWN_FRAMES_MAX;
+    stack = new Error().stack;
+  } catch {
+    return [];
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  if (typeof stack !== 'string') return [];
+  const lines = stack.split('\n');
+  const out: string[] = [];
+  for (let i = 1; i < lines.length && out.length < limit; i++) {
+    if (!isOwnFrame(lines[i])) out.push(lines[i]);
+  }
+  return out;
+}
+
+/**
+ * Appends the calling green thread's stack to `error.stack`, under a line naming the call and
+ * the thread (`    at <waitFor() in GreenThread#3>`), and returns `error` (so callers can
+ * `throw appendCallSite(...)`). Call it on the waiting thread's own stack, after it resumed:
+ * that stack is the call site. Each error object gets at most one such section (an Event's
+ * exception thrown to many waiters carries the first one's); non-objects, frozen errors and
+ * errors whose stack is not a writable string are left alone, and nothing here ever throws.
+ */
+export function appendCallSite<E>(error: E, call: string, thread: object | null): E {
+  if (thread === null || typeof error !== 'object' || error === null) return error;
+  try {
+    if (appended.has(error) || Object.isFrozen(error)) return error;
+    appended.add(error);
+    const stack = (error as { stack?: unknown }).stack;
+    if (typeof stack !== 'string') return error;
+    const frames = callerFrames();
+    if (frames.length === 0) return error;
+    const section = `\n    at <${call} in ${String(thread)}>\n${frames.join('\n')}`;
+    (error as unknown as { stack: string }).stack = stack + section;
+  } catch {
+    // A revoked Proxy, a throwing stack getter, a non-writable stack: keep the error as it is.
+  }
+  return error;
+}
+
+/**
+ * Removes greenthread's own frames from the stack of an error greenthread made, so it starts
+ * at the user's call (Node does the same for its internals). Returns `error`.
+ */
+export function hideOwnFrames<E extends Error>(error: E): E {
+  try {
+    const stack = error.stack;
+    if (typeof stack !== 'string') return error;
+    const lines = stack.split('\n');
+    // The message may span lines: only "    at " lines are frames.
+    const kept = lines.filter((line) => !(line.startsWith('    at ') && isOwnFrame(line)));
+    if (kept.length !== lines.length) error.stack = kept.join('\n');
+  } catch {
+    // Leave a stack we cannot rewrite as it is.
+  }
+  return error;
+}
