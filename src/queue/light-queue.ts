@@ -12,12 +12,12 @@
 // Waiter safety. A getter handed an item and then killed or timed out before it ran gives the
 // item back (WaitList's giveBack): to the next waiting getter, else to the front of the store,
 // so nothing is lost and order is kept. A putter's item that was accepted stays accepted.
-import { Empty, Full, NotInGreenThreadError } from '../errors';
+import { Empty, Full } from '../errors';
 import { theHub } from '../hub/hub';
 import { FifoStore, type ItemStore } from './queue-store';
-import { Timeout } from '../green/timeout';
 import { describe, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
+import { TIMED_OUT, waitOn } from '../sync/timed-wait';
 
 // "No item": get's internal result when nothing could be taken without blocking.
 const NOTHING: unique symbol = Symbol('nothing');
@@ -44,11 +44,14 @@ function validateBlock(block: unknown, call: string): void {
   if (block !== true && block !== false) throw new TypeError(`${call}: block must be a boolean, got ${describe(block)}`);
 }
 
-function hasTimeout(timeout: unknown, call: string): boolean {
-  if (timeout === undefined || timeout === null) return false;
-  validateSeconds(timeout, call, 'timeout');
-  return true;
+// The timeout in seconds, or null for none.
+function timeoutSeconds(timeout: unknown, call: string): number | null {
+  if (timeout === undefined || timeout === null) return null;
+  return validateSeconds(timeout, call, 'timeout');
 }
+
+// A putter's item, once accepted, stays accepted whatever happens to the putter.
+function keepAccepted(): void {}
 
 /**
  * A first-in, first-out queue between green threads, without task tracking
@@ -84,10 +87,6 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
   #asyncGetters: (AsyncGetter<T> | undefined)[] = [];
   #asyncHead = 0;
   #asyncLive = 0;
-  // Scratch between a timed wait's giveBack and the catch right after it (same stack, nothing
-  // runs in between): whether the waiter had been handed something, and the item if a getter.
-  #handed = false;
-  #handedItem: T | undefined = undefined;
   readonly #getCall: string;
   readonly #putCall: string;
   /** @internal Class name for messages (PriorityQueue, a user subclass, ...). */
@@ -95,8 +94,6 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
 
   // Bound once per queue, so blocking calls allocate no closure.
   readonly #giveBackItem = (item: T): void => { this.#returnItem(item); };
-  readonly #noteHandedItem = (item: T): void => { this.#handed = true; this.#handedItem = item; };
-  readonly #noteHanded = (): void => { this.#handed = true; };
 
   /**
    * @param maxsize How many items the queue buffers before `put` blocks: `undefined`, `null`
@@ -170,7 +167,7 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    */
   put(item: T, block = true, timeout?: number | null): void {
     validateBlock(block, this.#putCall);
-    const timed = hasTimeout(timeout, this.#putCall);
+    const seconds = timeoutSeconds(timeout, this.#putCall);
     // A live getter waits only while nothing is buffered: hand it the item directly.
     if (this.#getters.size > 0 && this.#getters.handOne(item) !== undefined) {
       this.unfinished++;
@@ -190,23 +187,9 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
       return;
     }
     if (!block) throw new Full(maxsize === 0 ? `${this.kind} is a channel with no getter waiting` : `${this.kind} is full (maxsize ${maxsize})`);
-    if (theHub.current === null) throw new NotInGreenThreadError(this.#putCall);
-    if (!timed) {
-      this.#putters.wait(this.#putCall, item);
-      return;
-    }
-    const timer = new Timeout(timeout);
-    try {
-      this.#putters.wait(this.#putCall, item, this.#noteHanded);
-    } catch (error) {
-      const accepted = this.#handed;
-      this.#handed = false;
-      if (error !== timer) throw error;
-      // Accepted just before the timeout fired: the put did happen.
-      if (accepted) return;
+    // Accepted just as the timeout fired: the put did happen (waitOn returns the hand-over).
+    if (waitOn(this.#putters, this.#putCall, seconds, keepAccepted, item) === TIMED_OUT) {
       throw new Full(`${this.#putCall} timed out after ${timeout} s: the queue stayed full`);
-    } finally {
-      timer.cancel();
     }
   }
 
@@ -232,29 +215,14 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    */
   get(block = true, timeout?: number | null): T {
     validateBlock(block, this.#getCall);
-    const timed = hasTimeout(timeout, this.#getCall);
+    const seconds = timeoutSeconds(timeout, this.#getCall);
     const item = this.#take();
     if (item !== NOTHING) return item;
     if (!block) throw new Empty(this.#maxsize === 0 ? `${this.kind} is a channel with no putter waiting` : `${this.kind} is empty`);
-    if (theHub.current === null) throw new NotInGreenThreadError(this.#getCall);
-    if (!timed) return this.#getters.wait(this.#getCall, undefined, this.#giveBackItem);
-    const timer = new Timeout(timeout);
-    try {
-      return this.#getters.wait(this.#getCall, undefined, this.#noteHandedItem);
-    } catch (error) {
-      if (this.#handed) {
-        const handed = this.#handedItem as T;
-        this.#handed = false;
-        this.#handedItem = undefined;
-        // Handed its item just before the timeout fired: the get did happen.
-        if (error === timer) return handed;
-        this.#returnItem(handed);
-      }
-      if (error === timer) throw new Empty(`${this.#getCall} timed out after ${timeout} s: the queue stayed empty`);
-      throw error;
-    } finally {
-      timer.cancel();
-    }
+    // Handed an item just as the timeout fired: the get did happen (waitOn returns the item).
+    const got = waitOn(this.#getters, this.#getCall, seconds, this.#giveBackItem);
+    if (got === TIMED_OUT) throw new Empty(`${this.#getCall} timed out after ${timeout} s: the queue stayed empty`);
+    return got;
   }
 
   /**
