@@ -16,10 +16,8 @@
 // async-context stack follows: the thread taking the baton swaps the stack's top entry for its
 // own AsyncResource where Node lets us; see async-scope-stack.ts for Nodes that do not, and
 // for when every switch goes through the hub.
-import { performance } from 'node:perf_hooks';
-// From node:timers, not the global: fake timers (jest, sinon) replace the global one, and the
-// scheduler must keep running under them.
-import { setImmediate as scheduleTurn } from 'node:timers';
+import * as perfHooks from 'node:perf_hooks';
+import * as timers from 'node:timers';
 import {
   createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
   threadLimitError,
@@ -30,6 +28,19 @@ import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
+
+// The real setImmediate and clock, captured once at load. Fake-timer libraries (sinon and
+// @sinonjs/fake-timers, node:test's mock.timers) replace the globals and also the properties of
+// the node:timers and node:perf_hooks modules, which a live `timers.setImmediate` read would
+// pick up: the hub's turns would then wait on a fake clock (and stay wedged after uninstall
+// dropped the pending one), and a frozen performance.now() would make a turn's budget endless.
+// sleep() and Timeout use the global setTimeout on purpose (timers.ts): fake timers control them.
+const scheduleTurn = timers.setImmediate;
+const realPerformance = perfHooks.performance;
+const now: () => number = realPerformance.now.bind(realPerformance);
+
+/** @internal The real setImmediate, whatever fake timers have since replaced (see hubTurn). */
+export const realSetImmediate: typeof setImmediate = scheduleTurn;
 
 const TURN_BUDGET_MS = 1;
 // GREENTHREAD_DEBUG=1 checks every lifecycle transition against the table in thread-state.ts.
@@ -224,7 +235,7 @@ export class Hub {
     if (this.queue.length === 0) return null;
     // The clock is read at every switch (about 40 ns): a thread that runs long between two
     // switches must still hand the loop back within one budget of its run.
-    if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) return null;
+    if (now() - this.turnStarted >= TURN_BUDGET_MS) return null;
     if (!canSwitchDirect()) return null;
     return this.queue.peekReady();
   }
@@ -361,12 +372,12 @@ export class Hub {
   private readonly turn = (): void => {
     this.turnScheduled = false;
     this.inTurn = true;
-    this.turnStarted = performance.now();
+    this.turnStarted = now();
     try {
       let thread: HubThread | null;
       while ((thread = this.queue.peekReady()) !== null) {
         this.switchTo(thread);
-        if (performance.now() - this.turnStarted >= TURN_BUDGET_MS) break;
+        if (now() - this.turnStarted >= TURN_BUDGET_MS) break;
       }
     } finally {
       this.inTurn = false;

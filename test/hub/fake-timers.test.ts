@@ -1,0 +1,66 @@
+// D4 (defects-2026-11.md): fake-timer libraries must not stop or wedge the hub. Its turns run
+// on the real setImmediate and its turn budget on the real clock, both captured at load, while
+// sleep() and Timeout stay on the global setTimeout that the fakes control. Each library runs
+// in a child process (they patch process-wide modules), with a hang guard.
+import * as path from 'node:path';
+import { PKG, REPORTING, resultOf, root, runChild } from '../helpers';
+
+const FAKE_TIMERS = JSON.stringify(path.join(root, 'node_modules', '@sinonjs', 'fake-timers'));
+
+function run(body: string, nodeArgs: string[] = []): unknown {
+  return resultOf(runChild(`${REPORTING}
+    const g = require(${PKG});
+    const log = [];
+    // Captured before any fake is installed: runs after a hub turn that is already due.
+    const realSetImmediate = require('node:timers').setImmediate;
+    ${body}
+  `, { timeoutMs: 20000, nodeArgs }));
+}
+
+test('@sinonjs/fake-timers (as sinon.useFakeTimers uses it): threads run while installed and after uninstall', () => {
+  expect(run(`
+    const FakeTimers = require(${FAKE_TIMERS});
+    const clock = FakeTimers.install();
+    g.spawn(() => log.push('under fakes'));
+    clock.uninstall();
+    g.spawn(() => log.push('after uninstall'));
+    setTimeout(() => report(log), 20);
+  `)).toEqual(['under fakes', 'after uninstall']);
+});
+
+test('@sinonjs/fake-timers: sleep() is still driven by the fake clock', () => {
+  expect(run(`
+    const FakeTimers = require(${FAKE_TIMERS});
+    const clock = FakeTimers.install();
+    g.spawn(() => { g.sleep(60); log.push('slept a fake minute'); });
+    // Let the thread reach sleep() (a hub turn on the real setImmediate), then tick.
+    realSetImmediate(() => {
+      clock.tick(60000);
+      realSetImmediate(() => { clock.uninstall(); report(log); });
+    });
+  `)).toEqual(['slept a fake minute']);
+});
+
+test('node:test mock.timers: threads run while enabled and after reset', () => {
+  expect(run(`
+    const { mock } = require('node:test');
+    mock.timers.enable({ apis: ['setImmediate', 'setTimeout'] });
+    g.spawn(() => log.push('under mock timers'));
+    realSetImmediate(() => {
+      mock.timers.reset();
+      g.spawn(() => log.push('after reset'));
+      setTimeout(() => report(log), 20);
+    });
+  `, ['--disable-warning=ExperimentalWarning'])).toEqual(['under mock timers', 'after reset']);
+});
+
+test('a faked performance.now does not make sleep(0) loops starve the event loop', () => {
+  expect(run(`
+    const FakeTimers = require(${FAKE_TIMERS});
+    FakeTimers.install({ toFake: ['performance'] });
+    let done = false;
+    for (let i = 0; i < 2; i++) g.spawn(() => { let n = 0; while (!done) { g.sleep(0); n++; } log.push('stopped'); });
+    setTimeout(() => { done = true; }, 20);   // fires only if the hub gives the loop back
+    setTimeout(() => report(log), 40);
+  `)).toEqual(['stopped', 'stopped']);
+});
