@@ -13,6 +13,7 @@ export {
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';
 export { hub } from './green/hub-api';
+export { hubTurn } from './hub/hub-turn';
 export type { GreenThreadInfo } from './green/hub-api';
 export { Timeout, withTimeout } from './green/timeout';
 export type { TimeoutError, WithTimeoutOptions } from './green/timeout';

@@ -426,6 +426,11 @@ export class Hub {
     }
   }
 
+  /** True while a hub turn is due: some green thread is ready to run (see hubTurn). */
+  get turnPending(): boolean {
+    return this.turnScheduled || this.inTurn;
+  }
+
   /** Reports an exception nobody else will see (spawnN bodies, link callbacks). */
   report(error: unknown, thread: HubThread | null): void {
     this.reporter.report(error, thread);

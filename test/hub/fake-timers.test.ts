@@ -3,7 +3,7 @@
 // sleep() and Timeout stay on the global setTimeout that the fakes control. Each library runs
 // in a child process (they patch process-wide modules), with a hang guard.
 import * as path from 'node:path';
-import { PKG, REPORTING, resultOf, root, runChild } from '../helpers';
+import { PKG, REPORTING, fixtureDir, resultOf, root, runChild, runNode } from '../helpers';
 
 const FAKE_TIMERS = JSON.stringify(path.join(root, 'node_modules', '@sinonjs', 'fake-timers'));
 
@@ -63,4 +63,28 @@ test('a faked performance.now does not make sleep(0) loops starve the event loop
     setTimeout(() => { done = true; }, 20);   // fires only if the hub gives the loop back
     setTimeout(() => report(log), 40);
   `)).toEqual(['stopped', 'stopped']);
+});
+
+test("the README's node:test recipe: mock.timers plus hubTurn()", () => {
+  const dir = fixtureDir({
+    'recipe.test.js': `
+      const { test, mock } = require('node:test');
+      const assert = require('node:assert');
+      const { hubTurn, run, sleep } = require(${PKG});
+
+      test('sleep under mock timers', async () => {
+        mock.timers.enable({ apis: ['setTimeout'] });
+        try {
+          const done = run(() => { sleep(1); return 'ok'; });
+          await hubTurn();           // the thread is now in sleep(1), on a mocked timer
+          mock.timers.tick(1000);
+          assert.strictEqual(await done, 'ok');
+        } finally {
+          mock.timers.reset();
+        }
+      });
+    `,
+  });
+  const result = runNode(['--disable-warning=ExperimentalWarning', '--test', path.join(dir, 'recipe.test.js')], { timeoutMs: 20000 });
+  expect({ status: result.status, out: result.stdout }).toEqual({ status: 0, out: expect.stringMatching(/# pass 1/) });
 });
