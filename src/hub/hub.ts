@@ -83,6 +83,11 @@ export class Hub {
   // The thread whose AsyncResource scope the hub entered for the resume in progress: whoever
   // hands the baton back, the scope's top entry must be this one's again when it is left.
   private scopeThread: HubThread | null = null;
+  // True from the moment the hub enters a thread's scope to resume it until it has left it:
+  // async_hooks before/after callbacks run on the hub thread inside that window.
+  private switching = false;
+  // The thread that handed the baton back to the hub's resume (set as it returns).
+  private backFromResume: HubThread | null = null;
   private readonly live = new Set<HubThread>();
   // Threads by engine coroutine id, for the entry function (the engine passes the id).
   private readonly byCoroutine: (HubThread | undefined)[] = [];
@@ -341,9 +346,13 @@ export class Hub {
     return true;
   }
 
-  /** From plain JavaScript: resumes a queued thread right now instead of at its turn. */
+  /**
+   * From plain JavaScript: resumes a queued thread right now instead of at its turn. Called
+   * while a switch is in progress (from an async_hooks before/after callback, which runs on the
+   * hub thread inside it), it leaves the thread to its turn: a nested switch would tangle the two.
+   */
   runNow(thread: HubThread): void {
-    if (this.current !== null || !isResumable(thread.state)) return;
+    if (this.current !== null || this.switching || !isResumable(thread.state)) return;
     this.switchTo(thread);
   }
 
@@ -392,22 +401,26 @@ export class Hub {
   // Resumes `thread` from the hub, inside its AsyncResource, until the baton comes back.
   private switchTo(thread: HubThread): void {
     this.scopeThread = thread;
+    this.switching = true;
     let finished: boolean;
     let back: HubThread | null;
     try {
       finished = thread.resource.runInAsyncScope(this.resumeInScope, this, thread.coroutine);
     } catch (error) {
-      if (this.current === null && isThreadLimit(error)) {
+      if (this.backFromResume === null && isThreadLimit(error)) {
         // It could not get an OS thread to start on: nothing ran.
         this.scopeThread = null;
+        this.switching = false;
         this.failStart(thread, threadLimitError(error));
         return;
       }
       throw error;
     } finally {
-      back = this.current;
+      back = this.backFromResume;
+      this.backFromResume = null;
       this.current = null;
       this.scopeThread = null;
+      this.switching = false;
     }
     // A body that ended normally has marked itself dead (finishCurrent).
     if (finished && back !== null && back.state !== ThreadState.Dead) this.markDead(back);
@@ -420,9 +433,14 @@ export class Hub {
       return resumeCoroutine(id);
     } finally {
       const scope = this.scopeThread as HubThread;
-      if (this.current !== null && this.current !== scope) {
+      const back = this.current;
+      if (back !== null && back !== scope) {
         retargetScope(scope.asyncId, scope.triggerAsyncId, scope.resource);
       }
+      // The hub thread runs from here on (async_hooks after callbacks, then the turn loop): no
+      // green thread is current, whatever those callbacks ask.
+      this.backFromResume = back;
+      this.current = null;
     }
   }
 
