@@ -8,6 +8,7 @@ import { theHub } from '../hub/hub';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { describe, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
+import { appendCallSite } from '../hub/call-site';
 
 // What send()/sendException() stored. Waiters are handed this object rather than reading the
 // Event when they resume, so a reset() and a new send() before they run cannot change what
@@ -107,7 +108,7 @@ export class Event<T = unknown> {
       if (handed === TIMED_OUT) return undefined;
       outcome = handed;
     }
-    if (outcome.threw) throw outcome.value;
+    if (outcome.threw) throw appendCallSite(outcome.value, 'Event.wait()', theHub.current);
     return outcome.value as T;
   }
 
