@@ -18,14 +18,10 @@ import { FifoStore, type ItemStore } from './queue-store';
 import { describe, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
 import { TIMED_OUT, waitOn } from '../sync/timed-wait';
+import { AsyncGetters, type AsyncGetter } from './async-getters';
 
 // "No item": get's internal result when nothing could be taken without blocking.
 const NOTHING: unique symbol = Symbol('nothing');
-
-/** An async iterator's pending next(): resolve is cleared once served or abandoned. */
-interface AsyncGetter<T> {
-  resolve: ((result: IteratorResult<T, undefined>) => void) | null;
-}
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -84,9 +80,7 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
   readonly #getters = new WaitList<T>();
   readonly #putters = new WaitList<boolean>();
   // Pending next() calls of async iterators, served after the green getters.
-  #asyncGetters: (AsyncGetter<T> | undefined)[] = [];
-  #asyncHead = 0;
-  #asyncLive = 0;
+  readonly #asyncGetters = new AsyncGetters<T>();
   readonly #getCall: string;
   readonly #putCall: string;
   /** @internal Class name for messages (PriorityQueue, a user subclass, ...). */
@@ -176,7 +170,7 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
       if (this.#maxsize === 0 && block && theHub.current !== null) theHub.reschedule(this.#putCall);
       return;
     }
-    if (this.#asyncLive > 0 && this.#serveAsync(item)) {
+    if (this.#asyncGetters.size > 0 && this.#asyncGetters.serve(item)) {
       this.unfinished++;
       return;
     }
@@ -249,16 +243,11 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
         const item = this.#take();
         if (item !== NOTHING) return Promise.resolve({ value: item, done: false });
         while (pending.length > 0 && pending[0].resolve === null) pending.shift();
-        return new Promise((resolve) => {
-          const getter: AsyncGetter<T> = { resolve };
-          pending.push(getter);
-          this.#asyncGetters.push(getter);
-          this.#asyncLive++;
-        });
+        return new Promise((resolve) => { pending.push(this.#asyncGetters.add(resolve)); });
       },
       return: (): Promise<IteratorResult<T, undefined>> => {
         finished = true;
-        for (const getter of pending.splice(0)) this.#cancelAsync(getter);
+        for (const getter of pending.splice(0)) this.#asyncGetters.cancel(getter);
         return Promise.resolve(DONE);
       },
       [Symbol.asyncIterator]() {
@@ -310,49 +299,8 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
   // `unfinished` is unchanged.
   #returnItem(item: T): void {
     if (this.#getters.size > 0 && this.#getters.handOne(item) !== undefined) return;
-    if (this.#asyncLive > 0 && this.#serveAsync(item)) return;
+    if (this.#asyncGetters.size > 0 && this.#asyncGetters.serve(item)) return;
     this.store.putBack(item);
-  }
-
-  // Resolves the longest-pending async next() with `item`; false if none is pending.
-  #serveAsync(item: T): boolean {
-    const list = this.#asyncGetters;
-    while (this.#asyncHead < list.length) {
-      const getter = list[this.#asyncHead] as AsyncGetter<T>;
-      list[this.#asyncHead++] = undefined;
-      const resolve = getter.resolve;
-      if (resolve === null) continue;
-      getter.resolve = null;
-      this.#asyncLive--;
-      if (this.#asyncHead === list.length) this.#resetAsync();
-      resolve({ value: item, done: false });
-      return true;
-    }
-    this.#resetAsync();
-    return false;
-  }
-
-  #cancelAsync(getter: AsyncGetter<T>): void {
-    const resolve = getter.resolve;
-    if (resolve === null) return;
-    getter.resolve = null;
-    this.#asyncLive--;
-    resolve(DONE);
-    // Compact once abandoned entries dominate, so iterators that keep being abandoned on an
-    // idle queue do not grow the list without bound.
-    const list = this.#asyncGetters;
-    const length = list.length - this.#asyncHead;
-    if (this.#asyncLive === 0) {
-      this.#resetAsync();
-    } else if (length > 32 && this.#asyncLive * 2 < length) {
-      this.#asyncGetters = list.slice(this.#asyncHead).filter((g) => g !== undefined && g.resolve !== null);
-      this.#asyncHead = 0;
-    }
-  }
-
-  #resetAsync(): void {
-    this.#asyncGetters.length = 0;
-    this.#asyncHead = 0;
   }
 
   /**
@@ -362,7 +310,7 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    */
   toString(): string {
     const maxsize = this.#maxsize;
-    const getters = this.#getters.size + this.#asyncLive;
+    const getters = this.#getters.size + this.#asyncGetters.size;
     const putters = this.#putters.size;
     const items = this.store.length;
     let text = `${this.kind}(${maxsize === null ? 'unbounded' : maxsize === 0 ? 'channel' : `maxsize=${maxsize}`}`;
