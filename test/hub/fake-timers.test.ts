@@ -24,7 +24,7 @@ test('@sinonjs/fake-timers (as sinon.useFakeTimers uses it): threads run while i
     g.spawn(() => log.push('under fakes'));
     clock.uninstall();
     g.spawn(() => log.push('after uninstall'));
-    setTimeout(() => report(log), 20);
+    g.hubTurn().then(() => report(log));
   `)).toEqual(['under fakes', 'after uninstall']);
 });
 
@@ -49,7 +49,7 @@ test('node:test mock.timers: threads run while enabled and after reset', () => {
     realSetImmediate(() => {
       mock.timers.reset();
       g.spawn(() => log.push('after reset'));
-      setTimeout(() => report(log), 20);
+      g.hubTurn().then(() => report(log));
     });
   `, ['--disable-warning=ExperimentalWarning'])).toEqual(['under mock timers', 'after reset']);
 });
@@ -59,9 +59,9 @@ test('a faked performance.now does not make sleep(0) loops starve the event loop
     const FakeTimers = require(${FAKE_TIMERS});
     FakeTimers.install({ toFake: ['performance'] });
     let done = false;
-    for (let i = 0; i < 2; i++) g.spawn(() => { let n = 0; while (!done) { g.sleep(0); n++; } log.push('stopped'); });
+    const loops = [0, 1].map(() => g.spawn(() => { while (!done) g.sleep(0); log.push('stopped'); }));
     setTimeout(() => { done = true; }, 20);   // fires only if the hub gives the loop back
-    setTimeout(() => report(log), 40);
+    Promise.all(loops).then(() => report(log));
   `)).toEqual(['stopped', 'stopped']);
 });
 
