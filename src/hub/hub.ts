@@ -2,7 +2,8 @@
 // resumes green threads. Everything that blocks is built on three operations it offers a green
 // thread — suspend (park until woken), reschedule (park, already queued: sleep(0)) and the
 // wake-ups others call (wake, throwInto) — and on one rule: a wake names the epoch it saw, so a
-// late or duplicate wake can never resume a thread that has moved on.
+// late or duplicate wake can never resume a thread that has moved on. Blocking calls use
+// suspend and wake only through a Waiter (waiter.ts), which keeps that epoch for them.
 //
 // A hub turn is one setImmediate callback. It resumes the ready threads in FIFO order while
 // threads keep becoming ready, but for at most TURN_BUDGET_MS: then it yields to the event loop
