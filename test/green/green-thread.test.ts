@@ -2,7 +2,7 @@
 // wait, kill (before start, while suspended, of itself, of a dead thread), link/unlink,
 // spawnAfter/cancel, spawnAfterLocal, then/await, getCurrent/inGreenThread, run().
 import {
-  GreenletExit, GreenThread, NotInGreenThreadError, getCurrent, hub, inGreenThread, kill, run,
+  GreenletExit, GreenThread, NotInGreenThreadError, getCurrent, hub, hubTurn, inGreenThread, kill, run,
   sleep, spawn, spawnAfter, spawnAfterLocal, spawnN, waitFor,
 } from '../../src';
 import { green } from '../helpers';
@@ -138,7 +138,10 @@ describe('kill', () => {
   test('kill from plain JavaScript: the thread handles the error before kill returns', async () => {
     const log: string[] = [];
     const g = spawn(() => { try { sleep(10); } finally { log.push('finally'); } });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Once no thread is ready, g has started and is parked in sleep() (a timer could run first
+    // on a loaded machine, before g ever started).
+    await hubTurn();
+    expect(g.started).toBe(true);
     kill(g);
     log.push('kill returned');
     expect(log).toEqual(['finally', 'kill returned']);

@@ -151,8 +151,13 @@ describe('uncaught errors', () => {
   test('an uncaught error in plain code while green threads are parked: exit 1, error on stderr', () => {
     const result = runScript(`
       g.run(() => g.waitFor(never));
-      g.spawn(() => { g.sleep(0.01); console.log('parked'); g.waitFor(never); });
-      setTimeout(() => { throw new Error('boom in plain code'); }, 30);
+      g.spawn(() => {
+        g.sleep(0.01);
+        console.log('parked');
+        // Thrown from plain code once this thread has parked again, whatever the machine's load.
+        setImmediate(() => { throw new Error('boom in plain code'); });
+        g.waitFor(never);
+      });
     `);
     expectExit(result, 1);
     expect(result.stdout).toBe('parked\n');
