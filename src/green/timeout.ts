@@ -5,7 +5,7 @@
 // waitFor) without any of them knowing about timeouts.
 import { NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
-import type { HubThread, ThreadBound } from '../hub/hub-thread';
+import type { HubThread } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
 import { describe, validateFunction, validateSeconds } from '../validate';
 import { startTimer, stopTimer, type Timer } from '../hub/timers';
@@ -38,7 +38,7 @@ const instanceOf = Function.prototype[Symbol.hasInstance];
  * is disarmed when that thread ends. Cancel it (or declare it with `using`) when the guarded
  * code is done.
  */
-export class Timeout extends Error implements ThreadBound {
+export class Timeout extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Timeout itself recognises Timeouts of any loaded copy of greenthread; a subclass only its
     // own instances.
