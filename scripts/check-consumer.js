@@ -37,8 +37,9 @@ function main() {
   try {
     console.log('> npm pack (prepack builds dist/ and the prebuilds)');
     const started = Date.now();
-    const packed = must(sh('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }), 'npm pack');
-    const tarball = path.join(work, JSON.parse(packed.stdout)[0].filename);
+    // prepack's own output shares npm's stdout, so the tarball is found in the directory.
+    must(sh('npm', ['pack', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }), 'npm pack');
+    const tarball = path.join(work, fs.readdirSync(work).find((name) => name.endsWith('.tgz')));
     console.log(`  ${path.basename(tarball)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const project = path.join(work, 'app');
