@@ -151,21 +151,52 @@ function runScript(script: string, scriptArgs: string[]): void {
   });
 }
 
+// The parts of node:module's CommonJS loader the CLI drives.
+interface CjsModule {
+  id: string;
+  filename: string;
+  paths: string[];
+  load(filename: string): void;
+}
+interface CjsLoader {
+  new (id: string, parent: null): CjsModule;
+  _resolveFilename(request: string, parent: null, isMain: boolean): string;
+  _nodeModulePaths(dir: string): string[];
+  _cache: Record<string, CjsModule | undefined>;
+}
+
 // Runs the script's top level here, on the green thread.
 function loadScript(script: string): void {
   if (isEsModule(script)) {
     // require(esm) evaluates the module synchronously, so its top level runs right here in
     // the green thread (Node's own ESM entry point would evaluate it later, outside it).
     require(script);
-  } else {
-    // Loaded as the main module, so `require.main === module` holds in the script.
-    const Module = require('node:module') as unknown as { _load(request: string, parent: null, isMain: boolean): unknown };
-    Module._load(script, null, true);
+    return;
+  }
+  // The script becomes the main module (require.main === module, id '.') the way
+  // Module._load(script, null, true) would make it, but loaded as a plain module: for the
+  // main module, Node hands a file whose syntax turns out to be ES module syntax (a .ts file
+  // with import, a .js file outside any "type": "module") to its asynchronous ESM entry point,
+  // which would run its top level later, outside the green thread; a plain module gets
+  // require(esm), synchronous, here.
+  const Module = require('node:module') as unknown as CjsLoader;
+  const filename = Module._resolveFilename(script, null, true);
+  const main = new Module(filename, null);
+  main.id = '.';
+  main.filename = filename;
+  main.paths = Module._nodeModulePaths(path.dirname(filename));
+  (process as { mainModule?: unknown }).mainModule = main;
+  Module._cache[filename] = main;
+  try {
+    main.load(filename);
+  } catch (error) {
+    delete Module._cache[filename];
+    throw error;
   }
 }
 
-// .mjs, or .js under a package.json with "type": "module". (.ts and .mts go through the
-// CommonJS loader, which hands ES module syntax to require(esm) where Node strips types.)
+// .mjs, or .js under a package.json with "type": "module". (Other files go through the
+// CommonJS loader, which hands ES module syntax to require(esm).)
 function isEsModule(file: string): boolean {
   if (file.endsWith('.mjs')) return true;
   if (!file.endsWith('.js')) return false;

@@ -106,6 +106,10 @@ const g = require(${PKG});
 console.log('ready');
 g.sleep(30);
 `,
+  'typeless.js': `import { inGreenThread, sleep } from ${JSON.stringify(path.join(root, 'dist', 'index.js'))};
+sleep(0.001);
+console.log('module syntax in a .js file outside "type": "module", in green thread:', inGreenThread());
+`,
   'types.ts': `import { inGreenThread, sleep } from ${JSON.stringify(path.join(root, 'dist', 'index.js'))};
 const seconds: number = 0.001;
 sleep(seconds);
@@ -222,6 +226,12 @@ describe('running a script', () => {
       expectExit(result, 0);
       expect(result.stdout.trim()).toBe(version);
     }
+  });
+
+  test('runs a .js file with ES module syntax and no "type": "module" (Node detects it) in a green thread', () => {
+    const result = cli(['typeless.js']);
+    expectExit(result, 0);
+    expect(result.stdout).toBe('module syntax in a .js file outside "type": "module", in green thread: true\n');
   });
 
   test('options after the script belong to the script', () => {
