@@ -277,6 +277,13 @@ describe('Node options before the script', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ green: true, execArgv: ['--enable-source-maps', '--no-warnings'], argv: ['--enable-source-maps'] });
   });
 
+  test('--inspect: the inspector listens in the Node that runs the script', () => {
+    const result = cli(['--inspect=127.0.0.1:0', 'flags.js']);
+    expectExit(result, 0);
+    expect(result.stderr).toMatch(/Debugger listening on ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(JSON.parse(result.stdout)).toMatchObject({ green: true, execArgv: ['--inspect=127.0.0.1:0'] });
+  });
+
   test('the script\'s exit code passes through', () => {
     expectExit(cli(['--enable-source-maps', 'exit-code.js', '7']), 7);
   });
