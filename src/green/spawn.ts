@@ -1,5 +1,6 @@
 // Starting green threads: run (the way in from promise-based code), spawn, spawnN,
 // spawnAfter and spawnAfterLocal.
+import { unwatch, watchForDeadlock } from './deadlock-report';
 import { ErrorReporting, GreenThread } from './green-thread';
 import { theHub } from '../hub/hub';
 import { validateGreenFunction, validateSeconds } from '../validate';
@@ -30,7 +31,10 @@ export function spawnN<A extends unknown[]>(fn: (...args: A) => unknown, ...args
 /**
  * Runs `fn()` as a new green thread and returns a promise of its result: the way into green
  * threads from ordinary (async) code. The promise rejects with the thread's exception (or with
- * ThreadLimitError if no OS thread could be had); nothing else reports it.
+ * ThreadLimitError if no OS thread could be had); nothing else reports it. If the event loop
+ * runs dry while the thread is still blocked (nothing left could wake it), a DeadlockError is
+ * thrown into it at the blocking call, with the thread's stack there, so the promise rejects
+ * instead of never settling.
  * @throws TypeError if `fn` is not a function, or is an async function.
  */
 export function run<T>(fn: () => T): Promise<T> {
@@ -41,7 +45,11 @@ export function run<T>(fn: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error);  // e.g. ThreadLimitError: async callers expect a rejection
   }
-  return new Promise<T>((resolve, reject) => { thread.then(resolve, reject); });
+  // Its promise is taken as awaited: blocked when the event loop runs dry, it gets a DeadlockError.
+  watchForDeadlock(thread);
+  return new Promise<T>((resolve, reject) => {
+    thread.then((value) => { unwatch(thread); resolve(value); }, (error: unknown) => { unwatch(thread); reject(error); });
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
 // waitFor) without any of them knowing about timeouts.
 import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError } from '../errors';
 import { theHub } from '../hub/hub';
-import type { HubThread, ThreadBound } from '../hub/hub-thread';
+import type { HubThread } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
 import { describe, validateGreenFunction, validateOptions, validateSeconds } from '../validate';
 import { startTimer, stopTimer, type Timer } from '../hub/timers';
@@ -34,7 +34,7 @@ function fire(timeout: Timeout): void {
  * is disarmed when that thread ends. Cancel it (or declare it with `using`) when the guarded
  * code is done.
  */
-export class Timeout extends GreenthreadError implements ThreadBound {
+export class Timeout extends GreenthreadError {
   // `instanceof Timeout` recognises Timeouts of any loaded copy of greenthread (see errors.ts).
   static { brand(this, 'Timeout'); }
 

@@ -53,12 +53,8 @@ export let scopeTop: ScopeTop | null = null;
 
 function loadBinding(): AsyncWrapBinding | null {
   if (binding !== undefined) return binding;
-  const quiet = process.noDeprecation;
   try {
-    // process.binding is deprecated (DEP0111) and warns on Node 22; the access is internal to
-    // greenthread, so keep it quiet.
-    process.noDeprecation = true;
-    const candidate = (process as unknown as { binding(name: string): unknown }).binding('async_wrap') as AsyncWrapBinding;
+    const candidate = quietly(() => (process as unknown as { binding(name: string): unknown }).binding('async_wrap')) as AsyncWrapBinding;
     binding = candidate && candidate.async_hook_fields && candidate.constants &&
       typeof candidate.pushAsyncContext === 'function' ? candidate : null;
     if (binding !== null) {
@@ -73,10 +69,32 @@ function loadBinding(): AsyncWrapBinding | null {
     }
   } catch {
     binding = null;
-  } finally {
-    process.noDeprecation = quiet;
   }
   return binding;
+}
+
+/**
+ * Runs `fn` with deprecation warnings off: process.binding is deprecated (DEP0111) and warns
+ * on Node 20 and 22, and the access is greenthread's own business, so it must never print.
+ * Node reads the flag on the real process object; under jest (and other sandboxes that copy
+ * `process`) the global `process` is a copy whose prototype is the real one's, so the flag is
+ * set there too, where the real process inherits it.
+ */
+function quietly<T>(fn: () => T): T {
+  type Flagged = { noDeprecation?: boolean };
+  const targets: Flagged[] = [process as Flagged];
+  const proto = Object.getPrototypeOf(process) as Flagged | null;
+  if (proto !== null && proto !== Object.prototype) targets.push(proto);
+  const saved = targets.map((target) => ({ target, own: Object.prototype.hasOwnProperty.call(target, 'noDeprecation'), value: target.noDeprecation }));
+  try {
+    for (const target of targets) target.noDeprecation = true;
+    return fn();
+  } finally {
+    for (const { target, own, value } of saved.reverse()) {
+      if (own) target.noDeprecation = value;
+      else delete target.noDeprecation;
+    }
+  }
 }
 
 // Without the binding: AsyncHooks enabled now (tracked from when this module loaded), and

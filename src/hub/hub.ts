@@ -94,6 +94,8 @@ export class Hub {
   private readonly byCoroutine: (HubThread | undefined)[] = [];
   private readonly reporter = new ErrorReporter();
   private captureStacks = false;
+  // Callbacks of throwIntoAndRun, by the error they go with.
+  private readonly atThrow = new WeakMap<object, () => void>();
 
   /**
    * Registers `thread` and queues it to start at the hub's next turn. It gets its OS thread
@@ -214,6 +216,15 @@ export class Hub {
     thread.resumeValue = undefined;
     if (thread.resumeThrow) {
       thread.resumeThrow = false;
+      const atThrow = this.atThrow.get(value as object);  // undefined for a non-object
+      if (atThrow !== undefined) {
+        this.atThrow.delete(value as object);
+        try {
+          atThrow();
+        } catch {
+          // Diagnostics only: the error is thrown as it is.
+        }
+      }
       throw value;
     }
     return value;
@@ -345,6 +356,15 @@ export class Hub {
       thread.resumeThrow = true;
     }
     return true;
+  }
+
+  /**
+   * {@link throwInto}, and `atThrow()` runs on the thread itself, at its suspension point, just
+   * before the error is thrown there: the deadlock report captures the thread's own stack so.
+   */
+  throwIntoAndRun(thread: HubThread, error: object, atThrow: () => void): boolean {
+    this.atThrow.set(error, atThrow);
+    return this.throwInto(thread, error);
   }
 
   /**

@@ -2,15 +2,11 @@
 // exit code or signal and output, never a V8 fatal error, SIGABRT/SIGSEGV or a hang. Covers the
 // event loop running dry with parked green threads, process.exit() and process.exitCode from
 // green threads, uncaught errors and unhandled rejections, SIGINT/SIGTERM with and without
-// handlers, and the `greenthread` CLI (dist/cli.js). Every scenario runs in a child process.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ChildResult, CRASH_TEXT, fixtureDir, PKG, root, runNode, startNode } from '../helpers';
+// handlers (the `greenthread` CLI has its own suite, cli.test.ts). Every scenario runs in a
+// child process.
+import { ChildResult, CRASH_TEXT, PKG, runNode, startNode } from '../helpers';
 
 jest.setTimeout(60000);
-
-const CLI = path.join(root, 'dist', 'cli.js');
 
 /** An inline script with `g` bound to the compiled package. */
 function script(body: string): string {
@@ -34,9 +30,11 @@ function expectKilledBy(result: ChildResult, signal: NodeJS.Signals): void {
 }
 
 describe('the event loop running dry', () => {
+  // Threads from spawn(): a thread from run() blocked at this point gets a DeadlockError
+  // (deadlock.test.ts).
   test('with green threads parked in waitFor() on a never-settled promise: exit 0', () => {
     const result = runScript(`
-      g.run(() => { g.waitFor(never); });
+      g.spawn(() => { g.waitFor(never); });
       g.spawn(() => { g.sleep(0.01); console.log('parked'); g.waitFor(never); });
     `);
     expectExit(result, 0);
@@ -48,7 +46,7 @@ describe('the event loop running dry', () => {
     const result = runScript(`
       const forever = g.spawn(() => g.waitFor(never));
       for (let i = 0; i < 5; i++) g.spawn(() => forever.wait());
-      g.run(() => { g.sleep(0.01); console.log(g.hub.threads().length); return forever.wait(); });
+      g.spawn(() => { g.sleep(0.01); console.log(g.hub.threads().length); return forever.wait(); });
     `);
     expectExit(result, 0);
     expect(result.stdout).toBe('7\n');
@@ -282,175 +280,5 @@ describe('signals', () => {
     `, 'SIGINT');
     expectExit(result, 0);
     expect(result.stdout).toBe('ready\n' + 'cleanup\n'.repeat(5) + 'sleeper got GreenletExit\n');
-  });
-});
-
-describe('the greenthread CLI', () => {
-  const dir = fixtureDir({
-    'main.js': `'use strict';
-const g = require(${PKG});
-console.log('in green thread:', g.inGreenThread());
-g.sleep(0.01);
-console.log('argv:', JSON.stringify(process.argv.slice(2)));
-console.log('main:', require.main === module, __filename === process.argv[1]);
-g.spawn(() => { g.sleep(0.01); console.log('spawned thread outlives the top level'); });
-console.log('top level done');
-`,
-    'esm.mjs': `import { inGreenThread, sleep } from ${JSON.stringify(pathToFileURL(path.join(root, 'dist', 'index.js')).href)};
-console.log('in green thread:', inGreenThread());
-sleep(0.01);
-console.log('argv:', JSON.stringify(process.argv.slice(2)));
-`,
-    'tla.mjs': `await new Promise((resolve) => setTimeout(resolve, 10));
-console.log('after top-level await');
-`,
-    'throws.js': `'use strict';
-const g = require(${PKG});
-g.spawn(() => g.waitFor(new Promise(() => {})));
-function failingFunction() { throw new Error('top-level failure'); }
-g.sleep(0.01);
-failingFunction();
-`,
-    'throws-at-once.js': `function failNow() { throw new TypeError('failed before any suspension'); }
-failNow();
-`,
-    'exits.js': `'use strict';
-const g = require(${PKG});
-g.spawn(() => g.waitFor(new Promise(() => {})));
-g.sleep(0.01);
-process.exit(4);
-`,
-    'spawn-fails.js': `'use strict';
-const g = require(${PKG});
-g.spawn(() => { g.sleep(0.01); throw new Error('spawned thread failed'); });
-g.sleep(0.05);
-console.log('top level carries on');
-`,
-  });
-
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  function cli(args: string[]): ChildResult {
-    return runNode([CLI, ...args], { cwd: dir });
-  }
-
-  test('runs the script\'s top level in a green thread: sleep, process.argv, require.main', () => {
-    const result = cli(['main.js', 'a', 'b c', '--flag', '-x']);
-    expectExit(result, 0);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe([
-      'in green thread: true',
-      'argv: ["a","b c","--flag","-x"]',
-      'main: true true',
-      'top level done',
-      'spawned thread outlives the top level',
-      '',
-    ].join('\n'));
-  });
-
-  test('an absolute script path works the same', () => {
-    const result = runNode([CLI, path.join(dir, 'main.js'), 'z'], { cwd: root });
-    expectExit(result, 0);
-    expect(result.stdout).toContain('argv: ["z"]');
-  });
-
-  test('runs an ES module script (.mjs without top-level await) in a green thread', () => {
-    const result = cli(['esm.mjs', 'q', 'r']);
-    expectExit(result, 0);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('in green thread: true\nargv: ["q","r"]\n');
-  });
-
-  test('runs a .js ES module (package.json "type": "module") in a green thread', () => {
-    const pkgDir = path.join(dir, 'esm-package');
-    fs.mkdirSync(pkgDir, { recursive: true });
-    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ type: 'module' }));
-    fs.writeFileSync(path.join(pkgDir, 'main.js'), fs.readFileSync(path.join(dir, 'esm.mjs'), 'utf8'));
-    const result = cli([path.join('esm-package', 'main.js'), 'x']);
-    expectExit(result, 0);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('in green thread: true\nargv: ["x"]\n');
-  });
-
-  test('an ES module with top-level await is refused with an error, not a crash or a hang', () => {
-    const result = cli(['tla.mjs']);
-    expect(result.signal).toBeNull();
-    expect(result.status).not.toBe(0);
-    expect(result.stderr.length).toBeGreaterThan(0);
-    expect(result.stderr).not.toMatch(CRASH_TEXT);
-  });
-
-  test('an uncaught exception at the top level prints its stack and exits 1', () => {
-    const result = cli(['throws.js']);
-    expectExit(result, 1);
-    expect(result.stderr).toContain('Error: top-level failure');
-    expect(result.stderr).toContain('at failingFunction');
-    expect(result.stderr).toContain('throws.js');
-  });
-
-  test('an exception before the first suspension also prints its stack and exits 1', () => {
-    const result = cli(['throws-at-once.js']);
-    expectExit(result, 1);
-    expect(result.stderr).toContain('TypeError: failed before any suspension');
-    expect(result.stderr).toContain('at failNow');
-  });
-
-  test('process.exit() in the script (other green threads parked) gives its code', () => {
-    expectExit(cli(['exits.js']), 4);
-  });
-
-  test('an exception in a thread the script spawned is reported; the script carries on', () => {
-    const result = cli(['spawn-fails.js']);
-    expectExit(result, 0);
-    expect(result.stdout).toBe('top level carries on\n');
-    expect(result.stderr).toContain('spawned thread failed');
-  });
-
-  test('a script that does not exist: non-zero exit with a message, no crash', () => {
-    const result = cli(['no-such-script.js']);
-    expect(result.signal).toBeNull();
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('no-such-script.js');
-    expect(result.stderr).not.toMatch(CRASH_TEXT);
-  });
-
-  test('--help prints usage and exits 0', () => {
-    for (const flag of ['--help', '-h']) {
-      const result = cli([flag]);
-      expectExit(result, 0);
-      expect(result.stdout).toMatch(/Usage: greenthread/);
-    }
-  });
-
-  test('--version prints the package version and exits 0', () => {
-    const { version } = require('../../package.json') as { version: string };
-    for (const flag of ['--version', '-v']) {
-      const result = cli([flag]);
-      expectExit(result, 0);
-      expect(result.stdout.trim()).toBe(version);
-    }
-  });
-
-  test('options after the script belong to the script', () => {
-    const result = cli(['main.js', '--help', '--version']);
-    expectExit(result, 0);
-    expect(result.stdout).toContain('argv: ["--help","--version"]');
-    expect(result.stdout).not.toMatch(/Usage: greenthread/);
-  });
-
-  test('no script: usage on stderr and a non-zero exit', () => {
-    const result = cli([]);
-    expect(result.signal).toBeNull();
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/Usage: greenthread/);
-    expect(result.stdout).toBe('');
-  });
-
-  test('an unknown option: message, usage and a non-zero exit', () => {
-    const result = cli(['--no-such-option']);
-    expect(result.signal).toBeNull();
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('--no-such-option');
-    expect(result.stderr).toMatch(/Usage: greenthread/);
   });
 });
