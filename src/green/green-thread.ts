@@ -6,6 +6,7 @@ import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
 import { theHub } from '../hub/hub';
 import { ThreadState } from '../hub/thread-state';
+import { inWatchedVmScript } from '../hub/vm-guard';
 import { validateFunction } from '../validate';
 
 const enum Outcome { Pending, Returned, Threw }
@@ -182,7 +183,9 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
    * suspension point; its `finally` blocks run. A thread that has not started never runs and
    * its `wait()` throws `error`. Killing a dead thread does nothing. Called from a green
    * thread, the caller is suspended until the killed thread has handled the error; from plain
-   * JavaScript, the killed thread handles it before kill() returns.
+   * JavaScript, the killed thread handles it before kill() returns. (Inside a vm script run
+   * with a `timeout` or `breakOnSigint`, or other code where the caller may not suspend, it
+   * handles it at the hub's next turn instead.)
    */
   kill(error: unknown = new GreenletExit()): void {
     if (this.#outcome !== Outcome.Pending) return;
@@ -193,8 +196,14 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     const hub = theHub;
     if (hub.current === this) throw error;
     hub.throwInto(this, error);
-    if (hub.current !== null) hub.reschedule('GreenThread.kill()');
-    else hub.runNow(this);
+    if (hub.current !== null) {
+      // Where the caller may not suspend (a vm script with a watchdog, a comparator), the
+      // killed thread handles the error at its turn instead, and kill() returns at once.
+      if (hub.current.suspendForbidden === null) hub.reschedule('GreenThread.kill()');
+    }
+    // Not inside a vm script with a watchdog: its termination would land in the killed thread.
+    // There the thread handles the kill at the hub's next turn.
+    else if (!inWatchedVmScript()) hub.runNow(this);
   }
 
   /** Kills the thread only if it has not started yet; otherwise does nothing. */
