@@ -27,6 +27,15 @@ type Body<T> = (...args: any[]) => T;
 
 let nextId = 1;
 
+// `instanceof` that cannot throw: a revoked Proxy throws from its getPrototypeOf trap.
+function isGreenletExit(error: unknown): boolean {
+  try {
+    return error instanceof GreenletExit;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Handle of a spawned green thread. `wait()` blocks for its result; `await thread` gives the
  * same result to async code; `kill()` ends it early. Create one with {@link spawn} or
@@ -101,12 +110,14 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#end(Outcome.Returned, value, undefined);
   }
 
+  // Never throws, whatever was thrown: the thread must always end properly (waiters woken,
+  // promise settled, links run, and the hub marks it dead after this returns).
   #end(outcome: Outcome, value: unknown, error: unknown): void {
     this.#outcome = outcome;
     this.#value = value;
     this.#error = error;
-    if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !(error instanceof GreenletExit)) {
-      theHub.report(error, this);
+    if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !isGreenletExit(error)) {
+      theHub.report(error, this);  // never throws (report.ts)
     }
     const waiters = this.#waiters;
     this.#waiters = null;
