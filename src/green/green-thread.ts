@@ -104,10 +104,16 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     try {
       value = fn(...args);
     } catch (error) {
+      this.deferredThrows = null;
       this.#end(Outcome.Threw, undefined, error);
       return;
     }
-    this.#end(Outcome.Returned, value, undefined);
+    // An error still waiting for a suspension point that never came (a kill that raced the
+    // thread's own Timeout, see Hub.throwInto) is how the thread ends: it was never caught.
+    const deferred = theHub.takeDeferredThrow(this);
+    this.deferredThrows = null;
+    if (deferred !== null) this.#end(Outcome.Threw, undefined, deferred.error);
+    else this.#end(Outcome.Returned, value, undefined);
   }
 
   // Never throws, whatever was thrown: the thread must always end properly (waiters woken,

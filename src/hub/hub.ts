@@ -316,18 +316,45 @@ export class Hub {
    * Makes a suspended or queued thread throw `error` at its suspension point when it next
    * runs, replacing a value it was woken with. If it is already due to throw something else
    * (killed, then timed out before it ran), neither error is lost: `error` is thrown at its
-   * next suspension point. Returns false if the thread cannot take it (running or dead).
+   * next suspension point. So is an error thrown into the running thread (a Timeout whose
+   * timer fake timers fire inside its owner). Returns false if the thread is dead or unstarted.
    */
   throwInto(thread: HubThread, error: unknown): boolean {
     if (thread.state === ThreadState.Suspended) return this.wake(thread, thread.epoch, error, true);
-    if (thread.state !== ThreadState.Ready) return false;
-    if (thread.resumeThrow) {
+    if (thread.state === ThreadState.Running || (thread.state === ThreadState.Ready && thread.resumeThrow)) {
       (thread.deferredThrows ??= []).push(error);
-    } else {
-      thread.resumeValue = error;
-      thread.resumeThrow = true;
+      return true;
     }
+    if (thread.state !== ThreadState.Ready) return false;
+    thread.resumeValue = error;
+    thread.resumeThrow = true;
     return true;
+  }
+
+  /**
+   * Withdraws `error` if it is still waiting, deferred, for `thread`'s next suspension point
+   * (a Timeout cancelled after it fired but before it was thrown). Returns whether it was.
+   */
+  withdrawThrow(thread: HubThread, error: unknown): boolean {
+    const deferred = thread.deferredThrows;
+    const index = deferred === null ? -1 : deferred.indexOf(error);
+    if (index < 0) return false;
+    (deferred as unknown[]).splice(index, 1);
+    if ((deferred as unknown[]).length === 0) thread.deferredThrows = null;
+    return true;
+  }
+
+  /**
+   * Takes the first error deferred to `thread`'s next suspension point, for a thread that
+   * will not suspend again before it acts on one (its body returned, or withTimeout is about
+   * to turn its own Timeout into a value): a kill must not be lost that way.
+   */
+  takeDeferredThrow(thread: HubThread): { error: unknown } | null {
+    const deferred = thread.deferredThrows;
+    if (deferred === null) return null;
+    const error = deferred.shift();
+    if (deferred.length === 0) thread.deferredThrows = null;
+    return { error };
   }
 
   /** From plain JavaScript: resumes a queued thread right now instead of at its turn. */
