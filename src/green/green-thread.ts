@@ -1,6 +1,7 @@
 // GreenThread: the handle of a spawned green thread (eventlet.greenthread.GreenThread). It
 // records how the thread ended, wakes the threads waiting for it, runs its links, and turns
 // kill() into an error thrown at the thread's suspension point.
+import { inspect } from 'node:util';
 import { GreenletExit, NotInGreenThreadError } from '../errors';
 import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
@@ -11,13 +12,18 @@ import { validateFunction } from '../validate';
 
 const enum Outcome { Pending, Returned, Threw }
 
-/** How a thread's uncaught exception is reported. */
-export const enum ErrorReporting {
+/**
+ * @internal How a thread's uncaught exception is reported. The values are symbols the package
+ * never exports: the constructor takes one as proof that its caller is greenthread itself.
+ */
+export const ErrorReporting = {
   /** spawn / spawnN: to hub.onError (GreenletExit excepted), as eventlet prints it. */
-  Hub,
+  Hub: Symbol('greenthread: report to hub.onError'),
   /** run(): the returned promise carries it; nothing is printed. */
-  None,
-}
+  None: Symbol('greenthread: report nothing'),
+} as const;
+/** @internal */
+export type ErrorReporting = typeof ErrorReporting[keyof typeof ErrorReporting];
 
 // Private state is typed loosely (unknown) so GreenThread<T> stays covariant in T.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +32,16 @@ type LinkFn = (thread: GreenThread<any>, ...args: any[]) => unknown;
 type Body<T> = (...args: any[]) => T;
 
 let nextId = 1;
+
+// A function's name for diagnostics, never throwing (a name getter may), '' when it has none.
+function nameOf(fn: Body<unknown>): string {
+  try {
+    const name: unknown = fn.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
+  }
+}
 
 // `instanceof` that cannot throw: a revoked Proxy throws from its getPrototypeOf trap.
 function isGreenletExit(error: unknown): boolean {
@@ -60,12 +76,32 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   /** @internal Cancels a pending spawnAfter timer. */
   cancelStart: (() => void) | null = null;
 
-  /** @internal Use spawn(), spawnN() or spawnAfter(). */
+  /**
+   * @internal The name of the thread's function, for diagnostics ('' for an anonymous one).
+   * GreenPool sets its member's own.
+   */
+  fnName: string;
+
+  /**
+   * @internal Use spawn(), spawnN(), spawnAfter() or run(). Stripped from the published types,
+   * which leave HubThread's protected constructor: `new GreenThread()` does not type-check,
+   * and at run time it is a TypeError.
+   */
   constructor(fn: Body<T>, args: unknown[], reporting: ErrorReporting) {
+    if (reporting !== ErrorReporting.Hub && reporting !== ErrorReporting.None) {
+      throw new TypeError('GreenThread cannot be created with new: start a green thread with spawn(fn, ...args) ' +
+        '(or spawnN(), spawnAfter(), run()), which returns its GreenThread');
+    }
     super();
+    this.fnName = nameOf(fn);
     this.#fn = fn;
     this.#args = args;
     this.#reporting = reporting;
+  }
+
+  /** @internal A function's name for diagnostics, never throwing; '' when it has none. */
+  static functionName(fn: Body<unknown>): string {
+    return nameOf(fn);
   }
 
   /**
@@ -255,7 +291,29 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     return (this.#promise as Promise<T>).then(onFulfilled, onRejected);
   }
 
+  /** `GreenThread#3 (fetchPage)`: its id and function name (omitted for an anonymous function). */
   override toString(): string {
-    return `GreenThread#${this.id}`;
+    return this.fnName === '' ? `GreenThread#${this.id}` : `GreenThread#${this.id} (${this.fnName})`;
+  }
+
+  /**
+   * What `console.log(thread)` and `util.inspect(thread)` print: {@link toString} and where the
+   * thread is, e.g. `GreenThread#3 (fetchPage) suspended in Queue.get()`; the state is one of
+   * unstarted, ready, running, `suspended in <call>`, or dead (returned, threw or killed).
+   */
+  [inspect.custom](): string {
+    return `${this.toString()} ${this.#where()}`;
+  }
+
+  #where(): string {
+    if (this.#outcome === Outcome.Returned) return 'dead (returned)';
+    if (this.#outcome === Outcome.Threw) return isGreenletExit(this.#error) ? 'dead (killed)' : 'dead (threw)';
+    switch (this.state) {
+      case ThreadState.Unstarted: return 'unstarted';
+      case ThreadState.Ready: return 'ready';
+      case ThreadState.Running: return 'running';
+      case ThreadState.Suspended: return `suspended in ${this.suspendedIn ?? 'an unknown call'}`;
+      default: return 'dead';
+    }
   }
 }

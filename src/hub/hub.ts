@@ -28,6 +28,7 @@ import { SuspendNotAllowedError } from '../errors';
 import { HubThread } from './hub-thread';
 import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
+import { ThreadInfo } from './thread-info';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
 
@@ -43,15 +44,7 @@ const PROD_AHEAD = 3;
 
 export type { ErrorHandler } from './report';
 
-/** One entry of {@link Hub.threads}. */
-export interface ThreadInfo {
-  thread: HubThread;
-  state: string;
-  /** The blocking call the thread is suspended in, or null. */
-  suspendedIn: string | null;
-  /** Stack at the suspension, when captured (hub.captureStacks(true)). */
-  stack?: string;
-}
+export { ThreadInfo } from './thread-info';
 
 /** Moves `thread` to `to`; in debug mode, refuses a transition the lifecycle does not allow. */
 function transition(thread: HubThread, to: ThreadState): void {
@@ -458,7 +451,7 @@ export class Hub {
   threads(): ThreadInfo[] {
     const out: ThreadInfo[] = [];
     for (const thread of this.live) {
-      const info: ThreadInfo = { thread, state: stateName(thread.state), suspendedIn: thread.suspendedIn };
+      const info = new ThreadInfo(thread, stateName(thread.state), thread.suspendedIn);
       if (thread.suspendedStack !== undefined) info.stack = thread.suspendedStack;
       out.push(info);
     }
