@@ -2,7 +2,7 @@
 // records how the thread ended, wakes the threads waiting for it, runs its links, and turns
 // kill() into an error thrown at the thread's suspension point.
 import { inspect } from 'node:util';
-import { GreenletExit, NotInGreenThreadError } from '../errors';
+import { GreenletExit, NotInGreenThreadError, ThreadLimitError } from '../errors';
 import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
 import { theHub } from '../hub/hub';
@@ -73,6 +73,8 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   #began = false;
   #promise: Promise<unknown> | null = null;
   #settle: [(value: unknown) => void, (error: unknown) => void] | null = null;
+  // Where it was spawned, when recorded (see Hub.recordSpawnSites): for a ThreadLimitError.
+  #spawnSite: { stack?: string } | null = null;
   /** @internal Cancels a pending spawnAfter timer. */
   cancelStart: (() => void) | null = null;
 
@@ -93,6 +95,11 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
         '(or spawnN(), spawnAfter(), run()), which returns its GreenThread');
     }
     super();
+    if (theHub.recordSpawnSites) {
+      const site: { stack?: string } = {};
+      Error.captureStackTrace(site, new.target);  // formatted only if it is ever read
+      this.#spawnSite = site;
+    }
     this.fnName = nameOf(fn);
     this.#fn = fn;
     this.#args = args;
@@ -132,6 +139,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   /** @internal The body, on the thread's own stack. */
   runBody(): void {
     this.#began = true;
+    this.#spawnSite = null;  // it started: no ThreadLimitError to explain
     const fn = this.#fn as Body<unknown>;
     const args = this.#args as unknown[];
     this.#fn = null;
@@ -264,6 +272,15 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     if (this.state === ThreadState.Unstarted && this.#outcome === Outcome.Pending) this.#neverRun(error);
   }
 
+  // A ThreadLimitError made in the hub's turn has only the hub's frames: show where this
+  // thread was spawned instead, which is where a user can act.
+  #showSpawnSite(error: ThreadLimitError): void {
+    const site = this.#spawnSite?.stack;
+    const frames = site === undefined ? '' : site.slice(site.indexOf('\n') + 1);
+    error.stack = `${error.name}: ${error.message}\n` + (frames !== '' ? `    spawned as ${this.toString()}:\n${frames}`
+      : `    (${this.toString()}: its spawn site was not recorded; hub.captureStacks(true) records it)`);
+  }
+
   #neverRun(error: unknown): void {
     this.cancelStart?.();
     this.cancelStart = null;
@@ -275,6 +292,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   failedToStart(error: unknown): void {
     this.#fn = null;
     this.#args = null;
+    if (error instanceof ThreadLimitError) this.#showSpawnSite(error);
     this.#end(Outcome.Threw, undefined, error);
   }
 

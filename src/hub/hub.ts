@@ -39,6 +39,9 @@ const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // only when this few threads are ready: then the hub has little else to do and whatever it
 // waits for is likely to come soon.
 const SPIN_QUEUE_LIMIT = 2;
+// Live green threads from which spawn sites are recorded (see recordSpawnSites): the engine
+// keeps this many idle OS threads (kMaxIdleThreads), so beyond it most spawns start new ones.
+const SPAWN_SITES_FROM = 256;
 // How far ahead in the run queue a thread taking the baton wakes another (see adopted()).
 const PROD_AHEAD = 3;
 
@@ -70,6 +73,7 @@ export class Hub {
   private readonly byCoroutine: (HubThread | undefined)[] = [];
   private readonly reporter = new ErrorReporter();
   private captureStacks = false;
+  private threadLimitSeen = false;
 
   /**
    * Registers `thread` and queues it to start at the hub's next turn. It gets its OS thread
@@ -374,8 +378,19 @@ export class Hub {
 
   // A thread the OS refused a thread for: it ends with the error, never having run.
   private failStart(thread: HubThread, error: unknown): void {
+    this.threadLimitSeen = true;
     this.discard(thread);
     thread.failedToStart(error);
+  }
+
+  /**
+   * Whether a new thread should record where it is spawned, for the ThreadLimitError it may
+   * end with: a stack capture costs about as much as a spawn that reuses a pooled OS thread,
+   * but little next to one that needs a new OS thread, so it is taken beyond the engine's
+   * pool of idle threads, once the OS has refused a thread, or when stacks are captured anyway.
+   */
+  get recordSpawnSites(): boolean {
+    return this.live.size >= SPAWN_SITES_FROM || this.threadLimitSeen || this.captureStacks;
   }
 
   private readonly turn = (): void => {
