@@ -55,7 +55,8 @@ function isGreenletExit(error: unknown): boolean {
 /**
  * Handle of a spawned green thread. `wait()` blocks for its result; `await thread` gives the
  * same result to async code; `kill()` ends it early. Create one with {@link spawn} or
- * {@link spawnAfter}, never with `new`.
+ * {@link spawnAfter}; `new GreenThread()` is a TypeError. `console.log(thread)` prints one
+ * line: `GreenThread#3 (fetchPage) suspended in Queue.get()`.
  */
 export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T> {
   /** A number that identifies the thread in diagnostics. */

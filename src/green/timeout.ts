@@ -90,7 +90,8 @@ export class Timeout extends Error implements ThreadBound {
    *   that error; an Error class: a new instance of it, made when the timeout fires.
    * @throws NotInGreenThreadError outside a green thread.
    * @throws TypeError for a non-numeric `seconds` or an `error` that is neither an Error nor a
-   *   class.
+   *   class (a function that cannot be called with `new`, such as an arrow function, included).
+   *   If the class's constructor throws when the Timeout fires, the owner gets that error.
    */
   constructor(seconds?: number | null, error?: TimeoutError) {
     const delay = seconds === null || seconds === undefined ? null : validateSeconds(seconds, 'new Timeout()');

@@ -22,8 +22,10 @@ describe('a vm script with a timeout whose code suspends', () => {
     const child = runScript(`
       const iv = setInterval(() => { let x = 0; for (let i = 0; i < 3e6; i++) x += i; }, 1);
       g.run(() => {
-        const ctx = vm.createContext({ f: () => { g.sleep(0.2); return 7; } });
-        try { return vm.runInContext('f()', ctx, { timeout: 50 }); }
+        // The review's repro, with a longer timeout (still shorter than the sleep) so that a
+        // loaded machine cannot make the watchdog fire before f() is reached.
+        const ctx = vm.createContext({ f: () => { g.sleep(0.5); return 7; } });
+        try { return vm.runInContext('f()', ctx, { timeout: 200 }); }
         catch (e) { return { code: e.code, isSuspendNotAllowed: e instanceof g.SuspendNotAllowedError, message: e.message }; }
         finally { clearInterval(iv); }
       }).then(report);
@@ -38,21 +40,23 @@ describe('a vm script with a timeout whose code suspends', () => {
     const child = runScript(`
       let stop = false;
       g.spawn(() => { while (!stop) { let x = 0; for (let i = 0; i < 1e5; i++) x += i; g.sleep(0); } });
-      const f = () => { g.sleep(0.1); return 7; };
+      // Long timeouts: the refusal comes at once, and a loaded machine cannot make the watchdog
+      // fire first.
+      const f = () => { g.sleep(1.5); return 7; };
       const ways = {
-        runInContext: () => vm.runInContext('f()', vm.createContext({ f }), { timeout: 30 }),
-        runInNewContext: () => vm.runInNewContext('f()', { f }, { timeout: 30 }),
-        runInThisContext: () => { globalThis.__f = f; return vm.runInThisContext('__f()', { timeout: 30 }); },
-        scriptRunInContext: () => new vm.Script('f()').runInContext(vm.createContext({ f }), { timeout: 30 }),
-        scriptRunInNewContext: () => new vm.Script('f()').runInNewContext({ f }, { timeout: 30 }),
-        scriptRunInThisContext: () => { globalThis.__f = f; return new vm.Script('__f()').runInThisContext({ timeout: 30 }); },
+        runInContext: () => vm.runInContext('f()', vm.createContext({ f }), { timeout: 1000 }),
+        runInNewContext: () => vm.runInNewContext('f()', { f }, { timeout: 1000 }),
+        runInThisContext: () => { globalThis.__f = f; return vm.runInThisContext('__f()', { timeout: 1000 }); },
+        scriptRunInContext: () => new vm.Script('f()').runInContext(vm.createContext({ f }), { timeout: 1000 }),
+        scriptRunInNewContext: () => new vm.Script('f()').runInNewContext({ f }, { timeout: 1000 }),
+        scriptRunInThisContext: () => { globalThis.__f = f; return new vm.Script('__f()').runInThisContext({ timeout: 1000 }); },
         breakOnSigint: () => vm.runInContext('f()', vm.createContext({ f }), { breakOnSigint: true }),
       };
       g.run(() => {
         const out = {};
         for (const [name, fn] of Object.entries(ways)) {
           try { out[name] = fn(); } catch (e) { out[name] = describe(e); }
-          g.sleep(0.06);  // past the watchdog's time: it must not fire into anything now
+          g.sleep(0.01);  // the busy thread runs: the cancelled watchdog must not fire into it
         }
         stop = true;
         return out;
