@@ -65,8 +65,8 @@ export class NotInGreenThreadError extends Error {
  * it would have started (its `wait()` throws it, `run()` rejects with it, and a spawn/spawnN
  * thread reports it to `hub.onError`, once per burst: further refusals of the same burst are
  * reported as one summary with their count). Its stack shows where the thread was spawned
- * when that was recorded (always beyond 256 live green threads, after a first refusal, or
- * with `hub.captureStacks(true)`).
+ * when that was recorded: once the OS has refused a thread in this process, or while
+ * `hub.captureStacks(true)` is on.
  */
 export class ThreadLimitError extends Error {
   static override [Symbol.hasInstance] = branded('ThreadLimitError');

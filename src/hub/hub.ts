@@ -39,9 +39,6 @@ const DEBUG = process.env.GREENTHREAD_DEBUG === '1';
 // only when this few threads are ready: then the hub has little else to do and whatever it
 // waits for is likely to come soon.
 const SPIN_QUEUE_LIMIT = 2;
-// Live green threads from which spawn sites are recorded (see recordSpawnSites): the engine
-// keeps this many idle OS threads (kMaxIdleThreads), so beyond it most spawns start new ones.
-const SPAWN_SITES_FROM = 256;
 // How far ahead in the run queue a thread taking the baton wakes another (see adopted()).
 const PROD_AHEAD = 3;
 
@@ -385,12 +382,11 @@ export class Hub {
 
   /**
    * Whether a new thread should record where it is spawned, for the ThreadLimitError it may
-   * end with: a stack capture costs about as much as a spawn that reuses a pooled OS thread,
-   * but little next to one that needs a new OS thread, so it is taken beyond the engine's
-   * pool of idle threads, once the OS has refused a thread, or when stacks are captured anyway.
+   * end with. A stack capture costs more than a spawn (measured: GreenPool.spawn 2 µs → 5 µs),
+   * so only once the OS has refused a thread in this process, or when stacks are captured.
    */
   get recordSpawnSites(): boolean {
-    return this.live.size >= SPAWN_SITES_FROM || this.threadLimitSeen || this.captureStacks;
+    return this.threadLimitSeen || this.captureStacks;
   }
 
   private readonly turn = (): void => {

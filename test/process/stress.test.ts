@@ -356,7 +356,7 @@ describe('ThreadLimitError', () => {
       g.configure({ stackSize: 1024 * 1024 * 1024 });
       const reported = [];
       g.hub.onError((e, t) => reported.push({ message: e.message, stack: e.stack, thread: t === null ? null : String(t), errnoName: e.errnoName }));
-      g.hub.captureStacks(true);  // record every spawn site (otherwise only beyond 256 live threads)
+      g.hub.captureStacks(true);  // record every spawn site (otherwise only after a first refusal)
       function spawnMany() {
         const threads = [];
         for (let i = 0; i < 300; i++) threads.push(g.spawn(function worker() { g.sleep(0.01); }));
