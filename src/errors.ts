@@ -3,6 +3,8 @@
 // 'ERR_GREENTHREAD_...'; `instanceof` also recognises instances made by another loaded copy of
 // the package (each class brands its prototype with a `Symbol.for` key, as undici does).
 
+import { constants as osConstants } from 'node:os';
+
 // Greenthread's own error classes and the brand their instances carry. A constructor missing
 // here (a user's subclass) gets ordinary `instanceof`.
 const brands = new WeakMap<object, symbol>();
@@ -86,19 +88,59 @@ export class NotInGreenThreadError extends GreenthreadError {
 /**
  * The operating system refused a thread for a new green thread: every live green thread owns
  * an OS thread, and the kernel caps them (`ulimit -u`, `/proc/sys/kernel/threads-max`,
- * `pid_max`, `vm.max_map_count`) or memory for their stacks ran out. Thrown by `spawn`.
+ * `pid_max`, a cgroup's `pids.max`: EAGAIN) or memory for their stacks ran out (`ulimit -v`,
+ * `vm.max_map_count`: ENOMEM). `spawn` itself does not throw it: the thread ends with it when
+ * it would have started (its `wait()` throws it, `run()` rejects with it, and a spawn/spawnN
+ * thread reports it to `hub.onError`, once per burst: further refusals of the same burst are
+ * reported as one summary with their count). Its stack shows where the thread was spawned
+ * when that was recorded: once the OS has refused a thread in this process, or while
+ * `hub.captureStacks(true)` is on.
  */
 export class ThreadLimitError extends GreenthreadError {
   static { brand(this, 'ThreadLimitError'); }
   readonly code = 'ERR_GREENTHREAD_THREAD_LIMIT';
   /** The OS error number (e.g. 11, EAGAIN). */
   readonly errno: number | undefined;
-  constructor(errno?: number, live?: number) {
-    super('cannot start another green thread: the operating system refused a new thread' +
-      (live === undefined ? '' : ` (${live} green threads alive)`) +
-      '; every live green thread needs an OS thread, see the kernel thread limits');
+  /** Its symbolic name ('EAGAIN', 'ENOMEM', ...), when known. */
+  readonly errnoName: string | undefined;
+  /**
+   * @param errno The OS error number.
+   * @param live Green threads alive when it happened.
+   * @param more For a burst's summary: how many more threads were refused after the first.
+   */
+  constructor(errno?: number, live?: number, more?: number) {
+    const name = errnoName(errno);
+    const what = more === undefined ? 'cannot start another green thread' : `... and ${more} more green thread${more === 1 ? '' : 's'} could not start`;
+    const facts = [name ?? (errno === undefined ? undefined : `errno ${errno}`), live === undefined ? undefined : `${live} green threads alive`]
+      .filter((fact) => fact !== undefined).join(', ');
+    super(`${what}: the operating system refused a new thread${facts === '' ? '' : ` (${facts})`}. ` +
+      'Every live green thread needs an OS thread. ' + threadLimitAdvice(name));
     this.errno = errno;
+    this.errnoName = name;
   }
+}
+
+// os.constants.errno reverse lookup: 11 → 'EAGAIN'.
+function errnoName(errno: number | undefined): string | undefined {
+  if (errno === undefined) return undefined;
+  for (const [name, value] of Object.entries(osConstants.errno)) if (value === errno) return name;
+  return undefined;
+}
+
+function threadLimitAdvice(name: string | undefined): string {
+  const smallerStacks = 'give each a smaller stack with configure({ stackSize })';
+  const fewer = 'or run fewer at once (a GreenPool caps them)';
+  if (name === 'ENOMEM') {
+    return `Memory for thread stacks ran out: ${smallerStacks}, raise the address-space limit ` +
+      `(\`ulimit -v\`) or vm.max_map_count (/proc/sys/vm/max_map_count), ${fewer}.`;
+  }
+  if (name === 'EAGAIN') {
+    // glibc's pthread_create also says EAGAIN when the stack cannot be mapped.
+    return 'A limit on threads was hit (raise `ulimit -u`, /proc/sys/kernel/threads-max, ' +
+      "/proc/sys/kernel/pid_max or the cgroup's pids.max) or on memory for their stacks (the " +
+      `address space, \`ulimit -v\`, or vm.max_map_count: ${smallerStacks}); ${fewer}.`;
+  }
+  return `See the kernel's thread limits (\`ulimit -u\`, /proc/sys/kernel/threads-max, \`ulimit -v\`); ${smallerStacks}, ${fewer}.`;
 }
 
 /**

@@ -1,24 +1,31 @@
 // GreenThread: the handle of a spawned green thread (eventlet.greenthread.GreenThread). It
 // records how the thread ended, wakes the threads waiting for it, runs its links, and turns
 // kill() into an error thrown at the thread's suspension point.
-import { GreenletExit } from '../errors';
+import { inspect } from 'node:util';
+import { GreenletExit, ThreadLimitError } from '../errors';
 import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
 import { requireGreenThread, waitsForItself } from '../hub/waiter';
 import { appendCallSite } from '../hub/call-site';
 import { theHub } from '../hub/hub';
 import { ThreadState } from '../hub/thread-state';
+import { inWatchedVmScript } from '../hub/vm-guard';
 import { validateFunction } from '../validate';
 
 const enum Outcome { Pending, Returned, Threw }
 
-/** How a thread's uncaught exception is reported. */
-export const enum ErrorReporting {
+/**
+ * @internal How a thread's uncaught exception is reported. The values are symbols the package
+ * never exports: the constructor takes one as proof that its caller is greenthread itself.
+ */
+export const ErrorReporting = {
   /** spawn / spawnN: to hub.onError (GreenletExit excepted), as eventlet prints it. */
-  Hub,
+  Hub: Symbol('greenthread: report to hub.onError'),
   /** run(): the returned promise carries it; nothing is printed. */
-  None,
-}
+  None: Symbol('greenthread: report nothing'),
+} as const;
+/** @internal */
+export type ErrorReporting = typeof ErrorReporting[keyof typeof ErrorReporting];
 
 // Private state is typed loosely (unknown) so GreenThread<T> stays covariant in T.
 type LinkFn = (thread: GreenThread<any>, ...args: any[]) => unknown;
@@ -26,10 +33,30 @@ type Body<T> = (...args: any[]) => T;
 
 let nextId = 1;
 
+// A function's name for diagnostics, never throwing (a name getter may), '' when it has none.
+function nameOf(fn: Body<unknown>): string {
+  try {
+    const name: unknown = fn.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
+  }
+}
+
+// `instanceof` that cannot throw: a revoked Proxy throws from its getPrototypeOf trap.
+function isGreenletExit(error: unknown): boolean {
+  try {
+    return error instanceof GreenletExit;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Handle of a spawned green thread. `wait()` blocks for its result; `await thread` gives the
  * same result to async code; `kill()` ends it early. Create one with {@link spawn} or
- * {@link spawnAfter}, never with `new`.
+ * {@link spawnAfter}; `new GreenThread()` is a TypeError. `console.log(thread)` prints one
+ * line: `GreenThread#3 (fetchPage) suspended in Queue.get()`.
  */
 export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T> {
   /** A number that identifies the thread in diagnostics. */
@@ -47,15 +74,42 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   #began = false;
   #promise: Promise<unknown> | null = null;
   #settle: [(value: unknown) => void, (error: unknown) => void] | null = null;
+  // Where it was spawned, when recorded (see Hub.recordSpawnSites): for a ThreadLimitError.
+  #spawnSite: { stack?: string } | null = null;
   /** @internal Cancels a pending spawnAfter timer. */
   cancelStart: (() => void) | null = null;
 
-  /** @internal Use spawn(), spawnN() or spawnAfter(). */
+  /**
+   * @internal The name of the thread's function, for diagnostics ('' for an anonymous one).
+   * GreenPool sets its member's own.
+   */
+  fnName: string;
+
+  /**
+   * @internal Use spawn(), spawnN(), spawnAfter() or run(). Stripped from the published types,
+   * which leave HubThread's protected constructor: `new GreenThread()` does not type-check,
+   * and at run time it is a TypeError.
+   */
   constructor(fn: Body<T>, args: unknown[], reporting: ErrorReporting) {
+    if (reporting !== ErrorReporting.Hub && reporting !== ErrorReporting.None) {
+      throw new TypeError('GreenThread cannot be created with new: start a green thread with spawn(fn, ...args) ' +
+        '(or spawnN(), spawnAfter(), run()), which returns its GreenThread');
+    }
     super();
+    if (theHub.recordSpawnSites) {
+      const site: { stack?: string } = {};
+      Error.captureStackTrace(site, new.target);  // formatted only if it is ever read
+      this.#spawnSite = site;
+    }
+    this.fnName = nameOf(fn);
     this.#fn = fn;
     this.#args = args;
     this.#reporting = reporting;
+  }
+
+  /** @internal A function's name for diagnostics, never throwing; '' when it has none. */
+  static functionName(fn: Body<unknown>): string {
+    return nameOf(fn);
   }
 
   /**
@@ -86,6 +140,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   /** @internal The body, on the thread's own stack. */
   runBody(): void {
     this.#began = true;
+    this.#spawnSite = null;  // it started: no ThreadLimitError to explain
     const fn = this.#fn as Body<unknown>;
     const args = this.#args as unknown[];
     this.#fn = null;
@@ -94,18 +149,26 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     try {
       value = fn(...args);
     } catch (error) {
+      this.deferredThrows = null;
       this.#end(Outcome.Threw, undefined, error);
       return;
     }
-    this.#end(Outcome.Returned, value, undefined);
+    // An error still waiting for a suspension point that never came (a kill that raced the
+    // thread's own Timeout, see Hub.throwInto) is how the thread ends: it was never caught.
+    const deferred = theHub.takeDeferredThrow(this);
+    this.deferredThrows = null;
+    if (deferred !== null) this.#end(Outcome.Threw, undefined, deferred.error);
+    else this.#end(Outcome.Returned, value, undefined);
   }
 
+  // Never throws, whatever was thrown: the thread must always end properly (waiters woken,
+  // promise settled, links run, and the hub marks it dead after this returns).
   #end(outcome: Outcome, value: unknown, error: unknown): void {
     this.#outcome = outcome;
     this.#value = value;
     this.#error = error;
-    if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !(error instanceof GreenletExit)) {
-      theHub.report(error, this);
+    if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !isGreenletExit(error)) {
+      theHub.report(error, this);  // never throws (report.ts)
     }
     const waiters = this.#waiters;
     this.#waiters = null;
@@ -187,7 +250,9 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
    * suspension point; its `finally` blocks run. A thread that has not started never runs and
    * its `wait()` throws `error`. Killing a dead thread does nothing. Called from a green
    * thread, the caller is suspended until the killed thread has handled the error; from plain
-   * JavaScript, the killed thread handles it before kill() returns.
+   * JavaScript, the killed thread handles it before kill() returns. (Inside a vm script run
+   * with a `timeout` or `breakOnSigint`, or other code where the caller may not suspend, it
+   * handles it at the hub's next turn instead.)
    */
   kill(error: unknown = new GreenletExit()): void {
     if (this.#outcome !== Outcome.Pending) return;
@@ -198,13 +263,28 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     const hub = theHub;
     if (hub.current === this) throw error;
     hub.throwInto(this, error);
-    if (hub.current !== null) hub.reschedule('GreenThread.kill()');
-    else hub.runNow(this);
+    if (hub.current !== null) {
+      // Where the caller may not suspend (a vm script with a watchdog, a comparator), the
+      // killed thread handles the error at its turn instead, and kill() returns at once.
+      if (hub.current.suspendForbidden === null) hub.reschedule('GreenThread.kill()');
+    }
+    // Not inside a vm script with a watchdog: its termination would land in the killed thread.
+    // There the thread handles the kill at the hub's next turn.
+    else if (!inWatchedVmScript()) hub.runNow(this);
   }
 
   /** Kills the thread only if it has not started yet; otherwise does nothing. */
   cancel(error: unknown = new GreenletExit()): void {
     if (this.state === ThreadState.Unstarted && this.#outcome === Outcome.Pending) this.#neverRun(error);
+  }
+
+  // A ThreadLimitError made in the hub's turn has only the hub's frames: show where this
+  // thread was spawned instead, which is where a user can act.
+  #showSpawnSite(error: ThreadLimitError): void {
+    const site = this.#spawnSite?.stack;
+    const frames = site === undefined ? '' : site.slice(site.indexOf('\n') + 1);
+    error.stack = `${error.name}: ${error.message}\n` + (frames !== '' ? `    spawned as ${this.toString()}:\n${frames}`
+      : `    (${this.toString()}: its spawn site was not recorded; hub.captureStacks(true) records it)`);
   }
 
   #neverRun(error: unknown): void {
@@ -218,6 +298,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   failedToStart(error: unknown): void {
     this.#fn = null;
     this.#args = null;
+    if (error instanceof ThreadLimitError) this.#showSpawnSite(error);
     this.#end(Outcome.Threw, undefined, error);
   }
 
@@ -234,7 +315,29 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     return (this.#promise as Promise<T>).then(onFulfilled, onRejected);
   }
 
+  /** `GreenThread#3 (fetchPage)`: its id and function name (omitted for an anonymous function). */
   override toString(): string {
-    return `GreenThread#${this.id}`;
+    return this.fnName === '' ? `GreenThread#${this.id}` : `GreenThread#${this.id} (${this.fnName})`;
+  }
+
+  /**
+   * What `console.log(thread)` and `util.inspect(thread)` print: {@link toString} and where the
+   * thread is, e.g. `GreenThread#3 (fetchPage) suspended in Queue.get()`; the state is one of
+   * unstarted, ready, running, `suspended in <call>`, or dead (returned, threw or killed).
+   */
+  [inspect.custom](): string {
+    return `${this.toString()} ${this.#where()}`;
+  }
+
+  #where(): string {
+    if (this.#outcome === Outcome.Returned) return 'dead (returned)';
+    if (this.#outcome === Outcome.Threw) return isGreenletExit(this.#error) ? 'dead (killed)' : 'dead (threw)';
+    switch (this.state) {
+      case ThreadState.Unstarted: return 'unstarted';
+      case ThreadState.Ready: return 'ready';
+      case ThreadState.Running: return 'running';
+      case ThreadState.Suspended: return `suspended in ${this.suspendedIn ?? 'an unknown call'}`;
+      default: return 'dead';
+    }
   }
 }

@@ -3,7 +3,11 @@ import type { GreenThread } from './green-thread';
 import { theHub } from '../hub/hub';
 import { validateFunction } from '../validate';
 
-/** A live green thread as {@link hub.threads} describes it. */
+/**
+ * A live green thread as {@link hub.threads} describes it. `console.log` prints it as the
+ * thread's own line (`GreenThread#3 (fetchPage) suspended in Queue.get()`), followed by the
+ * stack when one was captured.
+ */
 export interface GreenThreadInfo {
   thread: GreenThread;
   /** 'unstarted', 'running', 'suspended' or 'ready'. */
@@ -28,7 +32,7 @@ export const hub = {
 
   /** Live green threads (spawned and not yet ended), with where each is suspended. */
   threads(): GreenThreadInfo[] {
-    return theHub.threads() as GreenThreadInfo[];
+    return theHub.threads() as unknown as GreenThreadInfo[];
   },
 
   /**

@@ -8,9 +8,9 @@ import { validateGreenFunction, validateSeconds } from '../validate';
 /**
  * Starts `fn(...args)` as a new green thread at the hub's next turn; the caller keeps running.
  * Its uncaught exception (other than GreenletExit) is rethrown by `wait()` and also reported
- * to hub.onError, as eventlet prints it.
+ * to hub.onError, as eventlet prints it. Its OS thread is taken when it starts: if the OS
+ * refuses one then, the thread ends with ThreadLimitError (spawn itself does not throw it).
  * @throws TypeError if `fn` is not a function, or is an async function.
- * @throws ThreadLimitError if the OS refuses a thread for it.
  */
 export function spawn<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): GreenThread<T> {
   validateGreenFunction(fn, 'spawn()');
@@ -43,7 +43,7 @@ export function run<T>(fn: () => T): Promise<T> {
   try {
     theHub.start(thread);
   } catch (error) {
-    return Promise.reject(error);  // e.g. ThreadLimitError: async callers expect a rejection
+    return Promise.reject(error);  // the engine refused to register it: async callers expect a rejection
   }
   // Its promise is taken as awaited: blocked when the event loop runs dry, it gets a DeadlockError.
   watchForDeadlock(thread);
@@ -54,8 +54,8 @@ export function run<T>(fn: () => T): Promise<T> {
 
 /**
  * Starts `fn(...args)` as a green thread after `seconds`. `cancel()` (or `kill()`) before then
- * means it never runs. The OS thread is taken when the timer fires; if the OS refuses one then,
- * the thread ends with ThreadLimitError (reported to hub.onError).
+ * means it never runs. Its OS thread is taken when it starts (at the hub turn after the timer);
+ * if the OS refuses one then, the thread ends with ThreadLimitError (reported to hub.onError).
  */
 export function spawnAfter<A extends unknown[], T>(seconds: number, fn: (...args: A) => T, ...args: A): GreenThread<T> {
   const delay = validateSeconds(seconds, 'spawnAfter()');
@@ -85,7 +85,7 @@ function startLater<A extends unknown[], T>(delay: number, fn: (...args: A) => T
     try {
       theHub.start(thread);
     } catch (error) {
-      thread.cancel(error);  // ends it with the error, which reports it to hub.onError
+      thread.cancel(error);  // the engine refused to register it: ends it with the error (reported)
     }
   }, delay * 1000);
   thread.cancelStart = () => clearTimeout(timer);

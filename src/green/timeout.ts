@@ -17,6 +17,30 @@ function fire(timeout: Timeout): void {
   timeout.fired();
 }
 
+const NOT_THROWN = Symbol('not thrown');
+
+// An instance of the Timeout's error class, made in the timer callback: whatever its
+// constructor throws is delivered instead (the owner must learn that its Timeout fired), and
+// it may not suspend (with fake timers it runs inside the owner).
+function construct(errorClass: new () => Error): unknown {
+  try {
+    return theHub.forbidSuspension('inside a Timeout\'s error class constructor', () => new errorClass());
+  } catch (error) {
+    return error;
+  }
+}
+
+// Whether `new fn()` is allowed (arrow functions, methods and async functions are not), found
+// without calling fn: Reflect.construct refuses a new.target that is not a constructor.
+function isConstructor(fn: object): boolean {
+  try {
+    Reflect.construct(Object, [], fn as new () => unknown);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Raises an error in the green thread that created it once `seconds` have passed, at the
  * point where that thread is blocked (or next blocks). Use it with `using` for eventlet's
@@ -48,6 +72,8 @@ export class Timeout extends GreenthreadError {
   #error: TimeoutError;
   #owner: HubThread;
   #timer: Timer | null = null;
+  // What it threw when it fired, while that waits for the owner's next suspension point.
+  #thrown: unknown = NOT_THROWN;
 
   /**
    * Arms the timeout against the calling green thread.
@@ -56,12 +82,17 @@ export class Timeout extends GreenthreadError {
    *   that error; an Error class: a new instance of it, made when the timeout fires.
    * @throws NotInGreenThreadError outside a green thread.
    * @throws TypeError for a non-numeric `seconds` or an `error` that is neither an Error nor a
-   *   class.
+   *   class (a function that cannot be called with `new`, such as an arrow function, included).
+   *   If the class's constructor throws when the Timeout fires, the owner gets that error.
    */
   constructor(seconds?: number | null, error?: TimeoutError) {
     const delay = seconds === null || seconds === undefined ? null : validateSeconds(seconds, 'new Timeout()');
     if (error !== undefined && typeof error !== 'boolean' && typeof error !== 'function' && !(error instanceof Error)) {
       throw new TypeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
+    }
+    // Checked now: a class that cannot be constructed would only fail when the timer fires.
+    if (typeof error === 'function' && !isConstructor(error)) {
+      throw new TypeError(`new Timeout(): error must be an Error class (a constructor), got ${describe(error)}, which cannot be called with new`);
     }
     super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
     const owner = theHub.current;
@@ -107,6 +138,11 @@ export class Timeout extends GreenthreadError {
       this.#timer = null;
       this.#owner.bound?.delete(this);
     }
+    // Fired but not yet thrown (deferred to the owner's next suspension point): withdrawn too.
+    if (this.#thrown !== NOT_THROWN) {
+      theHub.withdrawThrow(this.#owner, this.#thrown);
+      this.#thrown = NOT_THROWN;
+    }
     if (typeof this.#error === 'object') this.#error = undefined;
   }
 
@@ -120,7 +156,7 @@ export class Timeout extends GreenthreadError {
     this.cancel();
   }
 
-  /** @internal The timer callback. */
+  /** @internal The timer callback. Never throws. */
   fired(): void {
     this.#timer = null;
     const owner = this.#owner;
@@ -128,10 +164,12 @@ export class Timeout extends GreenthreadError {
     if (owner.state === ThreadState.Dead) return;
     const error = this.#error;
     const thrown = error === undefined || typeof error === 'boolean' ? this
-      : typeof error === 'function' ? new error() : error;
+      : typeof error === 'function' ? construct(error) : error;
     // Suspended: thrown at its suspension point now. Ready: thrown instead of what it was woken
-    // with (a primitive that had handed it something takes that back, see WaitList).
-    theHub.throwInto(owner, thrown);
+    // with (a primitive that had handed it something takes that back, see WaitList). Running
+    // (fake timers fired it inside its owner) or already due to throw something else: thrown
+    // at its next suspension point, unless cancelled before then.
+    if (theHub.throwInto(owner, thrown) && owner.deferredThrows?.includes(thrown)) this.#thrown = thrown;
   }
 
   override toString(): string {
@@ -154,12 +192,20 @@ export interface WithTimeoutOptions<V> {
 export function withTimeout<T, V = never>(seconds: number | null, fn: () => T, options?: WithTimeoutOptions<V>): T | V {
   validateGreenFunction(fn, 'withTimeout()');
   validateOptions(options, 'withTimeout()', ['timeoutValue']);
-  if (theHub.current === null) throw new NotInGreenThreadError('withTimeout()');
+  const thread = theHub.current;
+  if (thread === null) throw new NotInGreenThreadError('withTimeout()');
   const timeout = new Timeout(seconds);
   try {
     return fn();
   } catch (error) {
-    if (error === timeout && options !== undefined && 'timeoutValue' in options) return options.timeoutValue as V;
+    if (error === timeout && options !== undefined && 'timeoutValue' in options) {
+      // A kill that came while the Timeout was already due waits for the next suspension
+      // point; returning a value here could mean there is none. It is thrown now instead.
+      timeout.cancel();
+      const deferred = theHub.takeDeferredThrow(thread);
+      if (deferred !== null) throw deferred.error;
+      return options.timeoutValue as V;
+    }
     throw error;
   } finally {
     timeout.cancel();

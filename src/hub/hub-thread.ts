@@ -49,7 +49,7 @@ export abstract class HubThread {
   /** @internal The trigger id of `resource`. */
   readonly triggerAsyncId: number;
 
-  constructor() {
+  protected constructor() {
     this.resource = new AsyncResource('GreenThread', { requireManualDestroy: true });
     this.asyncId = this.resource.asyncId();
     this.triggerAsyncId = this.resource.triggerAsyncId();

@@ -54,6 +54,7 @@ class PoolThread<T> extends GreenThread<T> {
   constructor(pool: GreenPool, fn: AnyFn, args: unknown[]) {
     super(runMember as () => T, NO_ARGS, ErrorReporting.Hub);
     this.#pool = pool;
+    this.fnName = GreenThread.functionName(fn);
     this.#fn = fn;
     this.#args = args;
   }

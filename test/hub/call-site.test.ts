@@ -21,7 +21,7 @@ test("a failed waitFor inside fetchPage() shows fetchPage in the error's stack",
   const error = await green(() => thrownBy(fetchPage)) as Error;
   expect(error.message).toBe('x');
   const added = section(error);
-  expect(added).toMatch(/^\n {4}at <waitFor\(\) in GreenThread#\d+>\n {4}at .*fetchPage/);
+  expect(added).toMatch(/^\n {4}at <waitFor\(\) in GreenThread#\d+(?: \([^)]*\))?>\n {4}at .*fetchPage/);
   expect(added).toContain('call-site.test');
   expect(added).not.toContain(SRC);
 });
@@ -43,7 +43,7 @@ test("GreenThread.wait() rethrowing the other thread's error adds the waiter's s
     return thrownBy(() => worker.wait());
   }
   const error = await green(collectResult);
-  expect(section(error)).toMatch(/^\n {4}at <GreenThread\.wait\(\) in GreenThread#\d+>\n[\s\S]*collectResult/);
+  expect(section(error)).toMatch(/^\n {4}at <GreenThread\.wait\(\) in GreenThread#\d+(?: \([^)]*\))?>\n[\s\S]*collectResult/);
 });
 
 test("Event.wait() throwing a sendException's error adds the waiter's stack", async () => {
@@ -55,7 +55,7 @@ test("Event.wait() throwing a sendException's error adds the waiter's stack", as
     spawn(() => event.sendException(new Error('signal failed')));
     return awaitSignal();
   });
-  expect(section(error)).toMatch(/at <Event\.wait\(\) in GreenThread#\d+>[\s\S]*awaitSignal/);
+  expect(section(error)).toMatch(/at <Event\.wait\(\) in GreenThread#\d+(?: \([^)]*\))?>[\s\S]*awaitSignal/);
 });
 
 test('values that cannot carry a stack are thrown unchanged', async () => {

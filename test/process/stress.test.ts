@@ -351,17 +351,59 @@ describe('ThreadLimitError', () => {
     expect(result.sum).toBe(4950);
   });
 
+  test('a burst of refusals is reported once with a count; the error names the errno and the fix, and shows the spawn site', () => {
+    const child = runLimited(`
+      g.configure({ stackSize: 1024 * 1024 * 1024 });
+      const reported = [];
+      g.hub.onError((e, t) => reported.push({ message: e.message, stack: e.stack, thread: t === null ? null : String(t), errnoName: e.errnoName }));
+      g.hub.captureStacks(true);  // record every spawn site (otherwise only after a first refusal)
+      function spawnMany() {
+        const threads = [];
+        for (let i = 0; i < 300; i++) threads.push(g.spawn(function worker() { g.sleep(0.01); }));
+        return threads;
+      }
+      const threads = spawnMany();
+      g.hub.captureStacks(false);
+      Promise.allSettled(threads).then(() => new Promise((resolve) => setTimeout(resolve, 20))).then(() => {
+        const refused = threads.filter((t) => { try { t.wait(); return false; } catch (e) { return e instanceof g.ThreadLimitError; } }).length;
+        // After a refusal, spawn sites are recorded without captureStacks.
+        const late = g.spawn(function lateWorker() {});
+        setTimeout(() => report({ refused, reported, lateStack: late.dead ? (() => { try { late.wait(); return 'started'; } catch (e) { return e.stack; } })() : 'pending' }), 20);
+      }).catch(fail);
+    `);
+    const result = resultOf(child);
+    expect(result.refused).toBeGreaterThan(100);
+    expect(result.reported).toHaveLength(2);
+    const [first, summary] = result.reported;
+    expect(first.thread).toMatch(/^GreenThread#\d+ \(worker\)$/);
+    expect(first.errnoName).toMatch(/^E[A-Z]+$/);
+    expect(first.message).toContain(`refused a new thread (${first.errnoName}, `);
+    expect(first.message).toContain('configure({ stackSize })');
+    expect(first.message).toMatch(first.errnoName === 'ENOMEM' ? /ulimit -v.*max_map_count/ : /ulimit -u.*threads-max.*pid_max.*ulimit -v.*max_map_count/);
+    // Its stack is where the thread was spawned, not the hub's turn.
+    expect(first.stack).toMatch(/spawned as GreenThread#\d+ \(worker\):\n(\s+at .*\n)*?\s+at spawnMany /);
+    expect(summary).toEqual({
+      message: expect.stringMatching(new RegExp(`^\\.\\.\\. and ${result.refused - 1} more green threads could not start: the operating system refused a new thread`)),
+      stack: expect.stringMatching(/^ThreadLimitError: \.\.\. and \d+ more/),
+      thread: null,
+      errnoName: first.errnoName,
+    });
+    // The one spawned after the burst: refused or started, a refusal shows its spawn site.
+    if (result.lateStack !== 'started') expect(result.lateStack).toMatch(/spawned as GreenThread#\d+ \(lateWorker\):\n\s+at /);
+  });
+
   test('a spawnAfter thread refused an OS thread reports its ThreadLimitError to hub.onError once', () => {
     const child = runLimited(`
       g.configure({ stackSize: 1024 * 1024 * 1024 });
       const blockers = [];
-      for (let i = 0; i < 1000; i++) blockers.push(g.spawn(() => g.sleep(0.05)));
+      for (let i = 0; i < 1000; i++) blockers.push(g.spawn(() => g.sleep(1)));
       const reported = [];
       g.hub.onError((error, thread) => { if (thread === later) reported.push([error.name, true]); });
-      const later = g.spawnAfter(0.001, () => 1);
+      // Late enough to be out of the blockers' burst of refusals (reported as one summary).
+      const later = g.spawnAfter(0.2, () => 1);
       setTimeout(() => {
         later.then(() => fail('it ran'), (error) => report({ waitError: error.name, reported }));
-      }, 10);
+      }, 210);
     `);
     expect(resultOf(child)).toEqual({ waitError: 'ThreadLimitError', reported: [['ThreadLimitError', true]] });
   });
