@@ -17,6 +17,9 @@
 // async-context stack follows: the thread taking the baton swaps the stack's top entry for its
 // own AsyncResource where Node lets us; see async-scope-stack.ts for Nodes that do not, and
 // for when every switch goes through the hub.
+//
+// Beside it: run-queue.ts (the ready threads), live-threads.ts (the registry behind
+// hub.threads() and the engine's entry calls), report.ts (where uncaught errors go).
 import * as perfHooks from 'node:perf_hooks';
 import * as timers from 'node:timers';
 import {
@@ -27,7 +30,8 @@ import { InternalError, SuspendNotAllowedError } from '../errors';
 import { HubThread } from './hub-thread';
 import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
-import { ThreadInfo } from './thread-info';
+import type { ThreadInfo } from './thread-info';
+import { LiveThreads } from './live-threads';
 import { canTransition, isResumable, stateName, ThreadState } from './thread-state';
 import { canSwitchDirect, restoreNestedScopes, retargetScope, scopeTop, setAsideNestedScopes } from './async-scope-stack';
 
@@ -82,9 +86,7 @@ export class Hub {
   private switching = false;
   // The thread that handed the baton back to the hub's resume (set as it returns).
   private backFromResume: HubThread | null = null;
-  private readonly live = new Set<HubThread>();
-  // Threads by engine coroutine id, for the entry function (the engine passes the id).
-  private readonly byCoroutine: (HubThread | undefined)[] = [];
+  private readonly live = new LiveThreads();
   private readonly reporter = new ErrorReporter();
   private captureStacks = false;
   // Callbacks of throwIntoAndRun, by the error they go with.
@@ -98,8 +100,7 @@ export class Hub {
   start(thread: HubThread): void {
     const id = createCoroutine(this.entry);
     thread.coroutine = id;
-    this.byCoroutine[id] = thread;
-    this.live.add(thread);
+    this.live.add(thread, id);
     this.enqueue(thread);
   }
 
@@ -107,7 +108,7 @@ export class Hub {
   discard(thread: HubThread): void {
     if (thread.coroutine >= 0) {
       discardCoroutine(thread.coroutine);
-      this.byCoroutine[thread.coroutine] = undefined;
+      this.live.releaseId(thread);
       thread.coroutine = -1;
     }
     thread.queueSeq++;
@@ -283,7 +284,7 @@ export class Hub {
   // The entry every coroutine starts in (with its own id). Returns where the baton goes when
   // the body is done, as the engine expects: a coroutine id << 1, or -1 for the hub.
   private readonly entry = (id: number): number => {
-    const thread = this.byCoroutine[id] as HubThread;
+    const thread = this.live.byId(id);
     this.adopt(thread);
     thread.resumeValue = undefined;
     thread.resumeThrow = false;
@@ -300,7 +301,7 @@ export class Hub {
   }
 
   private markDead(thread: HubThread): void {
-    this.byCoroutine[thread.coroutine] = undefined;
+    this.live.releaseId(thread);
     thread.coroutine = -1;
     transition(thread, ThreadState.Dead);
     this.live.delete(thread);
@@ -515,13 +516,7 @@ export class Hub {
   }
 
   threads(): ThreadInfo[] {
-    const out: ThreadInfo[] = [];
-    for (const thread of this.live) {
-      const info = new ThreadInfo(thread, stateName(thread.state), thread.suspendedIn);
-      if (thread.suspendedStack !== undefined) info.stack = thread.suspendedStack;
-      out.push(info);
-    }
-    return out;
+    return this.live.list();
   }
 
   stats() {
