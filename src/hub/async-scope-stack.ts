@@ -18,7 +18,9 @@
 // default), which the engine carries per green thread, and no async hook is enabled: what it
 // changes is only what executionAsyncId() reports inside the threads of such a chain and the
 // before/after callbacks they would have emitted. Enabled hooks are tracked by wrapping
-// AsyncHook's enable/disable; while one is enabled, every switch goes through the hub.
+// AsyncHook's enable/disable; while one is enabled, every switch goes through the hub. That
+// wrapping is a process-wide change to Node's AsyncHook prototype, made at load and only on a
+// Node without the binding (README, Limitations).
 import { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 import { AsyncScopeSuspendError } from '../errors';
 
