@@ -3,7 +3,7 @@
 #include "engine/coroutine.h"
 
 #include "engine/assert.h"
-#include "engine/async-context-data.h"
+#include "engine/v8-versions.h"
 #include "engine/engine.h"
 
 namespace greenthread {

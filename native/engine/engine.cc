@@ -2,7 +2,7 @@
 #include "engine/engine.h"
 
 #include "engine/assert.h"
-#include "engine/async-context-data.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
@@ -65,15 +65,15 @@ bool Engine::BindThread(Coroutine* co, EngineStatus* status) {
   return true;
 }
 
-void Engine::SaveAsyncContextData(v8::Global<v8::Value>& slot) {
+void Engine::SaveAsyncContextData(v8::Global<AsyncContextData>& slot) {
   // The slot keeps its value after a restore, so an unchanged CPED (the common case: a thread
   // that did not enter a new AsyncLocalStorage scope) costs a comparison, not a new global
   // handle; creating and destroying global handles was most of the switch cost on Node 24.
-  v8::Local<v8::Value> current = GetAsyncContextData(isolate_);
+  v8::Local<AsyncContextData> current = GetAsyncContextData(isolate_);
   if (slot != current) slot.Reset(isolate_, current);
 }
 
-void Engine::RestoreAsyncContextData(const v8::Global<v8::Value>& slot) {
+void Engine::RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot) {
   SetAsyncContextData(isolate_, slot.Get(isolate_));
 }
 

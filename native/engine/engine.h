@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/v8-versions.h"
 #include "engine/coroutine.h"
 #include "engine/os-thread-pool.h"
 
@@ -125,9 +126,9 @@ class Engine {
   // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
   // is signalled.
   void HandOff(Baton& to, Baton& mine, bool spin);
-  // Carry the CPED (async-context-data.h) across a handoff.
-  void SaveAsyncContextData(v8::Global<v8::Value>& slot);
-  void RestoreAsyncContextData(const v8::Global<v8::Value>& slot);
+  // Carry the CPED (v8-versions.h) across a handoff.
+  void SaveAsyncContextData(v8::Global<AsyncContextData>& slot);
+  void RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot);
 
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
@@ -145,7 +146,7 @@ class Engine {
   ResumeMode transfer_mode_ = ResumeMode::kValue;
   v8::Global<v8::Value> thrown_;
   // The hub's CPED while a coroutine runs (kept between switches as a cache).
-  v8::Global<v8::Value> hub_async_context_data_;
+  v8::Global<AsyncContextData> hub_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
   Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
