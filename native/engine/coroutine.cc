@@ -24,9 +24,11 @@ void Coroutine::RunOnThread(OsThread* thread) {
   v8::Isolate* const isolate = engine->isolate_;
   Baton* next_baton;
   {
-    v8::Locker locker(isolate);  // baton held from here on
+    // Baton held from here on. Enter first, then lock, as every baton taker does (engine.h,
+    // EnterBeforeRestore).
     Baton::NoteHolderCpu(&engine->holder_cpu_);
     isolate->Enter();
+    v8::Locker locker(isolate);
     // The first Locker on a thread sizes V8's stack guard for a main-thread-sized stack; ours
     // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.
     isolate->SetStackLimit(thread->stack_low + Engine::kNativeStackReserve);

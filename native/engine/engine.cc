@@ -84,8 +84,10 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
     to.Signal();  // baton given away: this thread must not touch V8 until Wait returns
     mine.Wait(spin, &holder_cpu_);
     Baton::NoteHolderCpu(&holder_cpu_);
+    // Baton held again. Enter before ~Unlocker takes V8's lock and restores this thread's
+    // state (EnterBeforeRestore in engine.h says why and why that is safe here).
+    isolate_->Enter();
   }
-  isolate_->Enter();  // baton held again
 }
 
 v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {

@@ -4,8 +4,24 @@
 //
 // The baton discipline (DESIGN.md): exactly one OS thread runs JavaScript on the isolate at any
 // instant. A handoff is always: Isolate::Exit, Unlocker (V8 archives this thread's state),
-// signal the partner's baton, wait on our own; then Locker (V8 restores our state) and
-// Isolate::Enter. Only Local/Global handles live across a handoff, never raw V8 pointers.
+// signal the partner's baton, wait on our own; then Isolate::Enter, and Locker (V8 restores our
+// state). Only Local/Global handles live across a handoff, never raw V8 pointers.
+//
+// Enter comes before the lock (EnterBeforeRestore): restoring a thread's state runs V8 code
+// that needs Isolate::Current(). With a debugger step pending on the resumed thread, V8 11
+// (Node 20) re-prepares the step inside that restore (ThreadManager::RestoreThread ->
+// Debug::RestoreDebug -> PrepareStep -> ... -> Isolate::main_thread_local_heap()), which
+// dereferences Isolate::Current(): null unless this thread has entered (SIGSEGV, reproduced by
+// test/debugger-step.test.ts). Entering without V8's lock is safe because the baton, not that
+// lock, is what excludes: a baton is signalled only after its giver has exited and unlocked,
+// the giver touches V8 again only once its own baton is signalled (by us, after we exit), and
+// no other OS thread ever locks this isolate (Node's platform and inspector threads reach it
+// through interrupts, which take a separate V8 mutex). So the per-isolate state Enter writes
+// (the entry stack, the heap's stack start) has no other user at that moment, and the lock we
+// take next is free. One side effect, harmless: V8 archives the giver's state lazily, inside
+// our restore, so the ThreadId that Enter stores in the live ThreadLocalTop lands in the
+// giver's archived copy; V8 reads that field (Isolate::thread_id()) only in debug-build
+// DCHECKs, and it is rewritten whenever a thread starts (Locker's InitThread).
 //
 // Two ways to hand the baton on. Resume: the hub thread (the isolate's own thread, which loaded
 // the addon) runs a coroutine until the baton comes back to it. SwitchTo: the running coroutine
