@@ -18,10 +18,11 @@
 // no other OS thread ever locks this isolate (Node's platform and inspector threads reach it
 // through interrupts, which take a separate V8 mutex). So the per-isolate state Enter writes
 // (the entry stack, the heap's stack start) has no other user at that moment, and the lock we
-// take next is free. One side effect, harmless: V8 archives the giver's state lazily, inside
-// our restore, so the ThreadId that Enter stores in the live ThreadLocalTop lands in the
-// giver's archived copy; V8 reads that field (Isolate::thread_id()) only in debug-build
-// DCHECKs, and it is rewritten whenever a thread starts (Locker's InitThread).
+// take next is free. One side effect: V8 archives the giver's state lazily, inside our
+// restore, so the ThreadId that Enter stores in the live ThreadLocalTop lands in the giver's
+// archived copy, and Isolate::thread_id() can name another thread while the giver runs again.
+// Harmless as far as the V8 11-14 sources show (only debug-build DCHECKs read it); putting it
+// right would cost another Exit/Enter pair per handoff (Enter after the lock rewrites it).
 //
 // Two ways to hand the baton on. Resume: the hub thread (the isolate's own thread, which loaded
 // the addon) runs a coroutine until the baton comes back to it. SwitchTo: the running coroutine
