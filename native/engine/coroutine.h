@@ -12,8 +12,8 @@
 
 #include <cstdint>
 
-#include "engine/v8-versions.h"
 #include "engine/os-thread-pool.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 

@@ -85,7 +85,8 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
     mine.Wait(spin, &holder_cpu_);
     Baton::NoteHolderCpu(&holder_cpu_);
     // Baton held again. Enter before ~Unlocker takes V8's lock and restores this thread's
-    // state (EnterBeforeRestore in engine.h says why and why that is safe here).
+    // state (EnterBeforeRestore in engine.h says why, and why that is safe: nobody else is in).
+    GT_CHECK(!isolate_->IsInUse(), "the baton arrives only after its giver has left the isolate");
     isolate_->Enter();
   }
 }

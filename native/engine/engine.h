@@ -18,7 +18,8 @@
 // no other OS thread ever locks this isolate (Node's platform and inspector threads reach it
 // through interrupts, which take a separate V8 mutex). So the per-isolate state Enter writes
 // (the entry stack, the heap's stack start) has no other user at that moment, and the lock we
-// take next is free. One side effect: V8 archives the giver's state lazily, inside our
+// take next is free. Checked at every arrival: no thread is entered (Isolate::IsInUse) when a
+// baton arrives, on the main thread and in Workers alike. One side effect: V8 archives the giver's state lazily, inside our
 // restore, so the ThreadId that Enter stores in the live ThreadLocalTop lands in the giver's
 // archived copy, and Isolate::thread_id() can name another thread while the giver runs again.
 // Harmless as far as the V8 11-14 sources show (only debug-build DCHECKs read it); putting it
@@ -42,9 +43,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/v8-versions.h"
 #include "engine/coroutine.h"
 #include "engine/os-thread-pool.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
