@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '..');
 /** Cache of downloaded Node builds and per-version scratch builds (gitignored). */
 const CACHE = path.join(ROOT, '.matrix');
 const NODE_GYP = require.resolve('node-gyp/bin/node-gyp.js', { paths: [ROOT] });
-const SUPPORTED_MAJORS = [20, 22, 24];
+const SUPPORTED_MAJORS = [20, 22, 24, 26];
 /** node-gyp-build looks in prebuilds/<platform>-<arch>/ for the running process's tuple. */
 const TUPLE = `${process.platform}-${process.arch}`;
 

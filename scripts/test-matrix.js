@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs the whole jest suite under other Node majors (22 and 24 by default), each with the addon
-// built for it: Node fetched from the npm registry into .matrix/, addon built there in a scratch
-// copy (the repo's build/ stays the running Node's), and handed to the tests through
+// Runs the whole jest suite under other Node majors (22, 24 and 26 by default), each with the
+// addon built for it: Node fetched from the npm registry into .matrix/, addon built there in a
+// scratch copy (the repo's build/ stays the running Node's), and handed to the tests through
 // node-gyp-build's own override, GREENTHREAD_PREBUILD=<dir with prebuilds/>. That is the same
 // lookup an installed package does, so a wrongly named prebuild fails here too.
 //
-//   npm run test:matrix                        Node 22 and 24
+//   npm run test:matrix                        Node 22, 24 and 26
 //   npm run test:matrix -- --only 24           one version (repeat or comma-separate for more)
 //   npm run test:matrix -- --only 24 -- -t sleep test/green-thread.test.ts   (after --: to jest)
 'use strict';
@@ -16,7 +16,7 @@ const { spawnSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 const { ROOT, CACHE, obtainNode, buildAddon, installPrebuild } = require('./prebuild');
 
-const DEFAULT_MAJORS = [22, 24];
+const DEFAULT_MAJORS = [22, 24, 26];
 const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
 const TSC = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
 

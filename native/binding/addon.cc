@@ -14,6 +14,7 @@
 
 #include "engine/baton.h"
 #include "engine/engine.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 namespace {
@@ -24,7 +25,7 @@ using v8::Local;
 using v8::Value;
 
 Engine* EngineOf(const FunctionCallbackInfo<Value>& info) {
-  return static_cast<Engine*>(info.Data().As<v8::External>()->Value());
+  return static_cast<Engine*>(ExternalValue(info.Data().As<v8::External>()));
 }
 
 void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
@@ -181,7 +182,8 @@ void Cleanup(void* arg) {
 
 NODE_MODULE_INIT(/* exports, module, context */) {
   using namespace greenthread;
-  v8::Isolate* isolate = context->GetIsolate();
+  // The isolate that is loading us is the current one; Context::GetIsolate is gone in V8 14.
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
   // V8's WebAssembly code GC refuses to run while any thread state is archived, which is what
   // a parked green thread is: it aborts the process ("archived threads in combination with
   // wasm not supported") the first time tiered-up wasm code (fetch's HTTP parser, for one)
@@ -191,7 +193,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   Engine* engine = new Engine(isolate, context);
   node::AddEnvironmentCleanupHook(isolate, Cleanup, engine);
-  v8::Local<v8::External> data = v8::External::New(isolate, engine);
+  v8::Local<v8::External> data = NewExternal(isolate, engine);
   auto method = [&](const char* name, v8::FunctionCallback callback) {
     v8::Local<v8::Function> fn = v8::FunctionTemplate::New(isolate, callback, data)
                                      ->GetFunction(context)

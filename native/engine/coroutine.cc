@@ -3,8 +3,8 @@
 #include "engine/coroutine.h"
 
 #include "engine/assert.h"
-#include "engine/async-context-data.h"
 #include "engine/engine.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
@@ -24,9 +24,12 @@ void Coroutine::RunOnThread(OsThread* thread) {
   v8::Isolate* const isolate = engine->isolate_;
   Baton* next_baton;
   {
-    v8::Locker locker(isolate);  // baton held from here on
+    // Baton held from here on. Enter first, then lock, as every baton taker does (engine.h,
+    // EnterBeforeRestore).
     Baton::NoteHolderCpu(&engine->holder_cpu_);
+    GT_CHECK(!isolate->IsInUse(), "the baton arrives only after its giver has left the isolate");
     isolate->Enter();
+    v8::Locker locker(isolate);
     // The first Locker on a thread sizes V8's stack guard for a main-thread-sized stack; ours
     // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.
     isolate->SetStackLimit(thread->stack_low + Engine::kNativeStackReserve);

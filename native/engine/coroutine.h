@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "engine/os-thread-pool.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
@@ -52,9 +53,9 @@ class Coroutine final : public OsThreadJob {
   const size_t stack_size_;  // what configure() said when it was created
   OsThread* thread_ = nullptr;  // owned by the pool; ours from first start until finished
   v8::Global<v8::Function> entry_;
-  // This coroutine's CPED while it is parked (async-context-data.h); before its start, the
+  // This coroutine's CPED while it is parked (v8-versions.h); before its start, the
   // CPED of the place that created it. Kept as a cache after a restore.
-  v8::Global<v8::Value> async_context_data_;
+  v8::Global<AsyncContextData> async_context_data_;
   CoroutineState state_ = CoroutineState::kCreated;
   FinishKind finish_kind_ = FinishKind::kReturned;
 };

@@ -2,7 +2,7 @@
 #include "engine/engine.h"
 
 #include "engine/assert.h"
-#include "engine/async-context-data.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
@@ -65,15 +65,15 @@ bool Engine::BindThread(Coroutine* co, EngineStatus* status) {
   return true;
 }
 
-void Engine::SaveAsyncContextData(v8::Global<v8::Value>& slot) {
+void Engine::SaveAsyncContextData(v8::Global<AsyncContextData>& slot) {
   // The slot keeps its value after a restore, so an unchanged CPED (the common case: a thread
   // that did not enter a new AsyncLocalStorage scope) costs a comparison, not a new global
   // handle; creating and destroying global handles was most of the switch cost on Node 24.
-  v8::Local<v8::Value> current = GetAsyncContextData(isolate_);
+  v8::Local<AsyncContextData> current = GetAsyncContextData(isolate_);
   if (slot != current) slot.Reset(isolate_, current);
 }
 
-void Engine::RestoreAsyncContextData(const v8::Global<v8::Value>& slot) {
+void Engine::RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot) {
   SetAsyncContextData(isolate_, slot.Get(isolate_));
 }
 
@@ -84,8 +84,11 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
     to.Signal();  // baton given away: this thread must not touch V8 until Wait returns
     mine.Wait(spin, &holder_cpu_);
     Baton::NoteHolderCpu(&holder_cpu_);
+    // Baton held again. Enter before ~Unlocker takes V8's lock and restores this thread's
+    // state (EnterBeforeRestore in engine.h says why, and why that is safe: nobody else is in).
+    GT_CHECK(!isolate_->IsInUse(), "the baton arrives only after its giver has left the isolate");
+    isolate_->Enter();
   }
-  isolate_->Enter();  // baton held again
 }
 
 v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {

@@ -4,8 +4,26 @@
 //
 // The baton discipline (DESIGN.md): exactly one OS thread runs JavaScript on the isolate at any
 // instant. A handoff is always: Isolate::Exit, Unlocker (V8 archives this thread's state),
-// signal the partner's baton, wait on our own; then Locker (V8 restores our state) and
-// Isolate::Enter. Only Local/Global handles live across a handoff, never raw V8 pointers.
+// signal the partner's baton, wait on our own; then Isolate::Enter, and Locker (V8 restores our
+// state). Only Local/Global handles live across a handoff, never raw V8 pointers.
+//
+// Enter comes before the lock (EnterBeforeRestore): restoring a thread's state runs V8 code
+// that needs Isolate::Current(). With a debugger step pending on the resumed thread, V8 11
+// (Node 20) re-prepares the step inside that restore (ThreadManager::RestoreThread ->
+// Debug::RestoreDebug -> PrepareStep -> ... -> Isolate::main_thread_local_heap()), which
+// dereferences Isolate::Current(): null unless this thread has entered (SIGSEGV, reproduced by
+// test/debugger-step.test.ts). Entering without V8's lock is safe because the baton, not that
+// lock, is what excludes: a baton is signalled only after its giver has exited and unlocked,
+// the giver touches V8 again only once its own baton is signalled (by us, after we exit), and
+// no other OS thread ever locks this isolate (Node's platform and inspector threads reach it
+// through interrupts, which take a separate V8 mutex). So the per-isolate state Enter writes
+// (the entry stack, the heap's stack start) has no other user at that moment, and the lock we
+// take next is free. Checked at every arrival: no thread is entered (Isolate::IsInUse) when a
+// baton arrives, on the main thread and in Workers alike. One side effect: V8 archives the giver's state lazily, inside our
+// restore, so the ThreadId that Enter stores in the live ThreadLocalTop lands in the giver's
+// archived copy, and Isolate::thread_id() can name another thread while the giver runs again.
+// Harmless as far as the V8 11-14 sources show (only debug-build DCHECKs read it); putting it
+// right would cost another Exit/Enter pair per handoff (Enter after the lock rewrites it).
 //
 // Two ways to hand the baton on. Resume: the hub thread (the isolate's own thread, which loaded
 // the addon) runs a coroutine until the baton comes back to it. SwitchTo: the running coroutine
@@ -27,6 +45,7 @@
 
 #include "engine/coroutine.h"
 #include "engine/os-thread-pool.h"
+#include "engine/v8-versions.h"
 
 namespace greenthread {
 
@@ -125,9 +144,9 @@ class Engine {
   // The handoff itself: give the isolate to whoever waits on `to`, take it back once `mine`
   // is signalled.
   void HandOff(Baton& to, Baton& mine, bool spin);
-  // Carry the CPED (async-context-data.h) across a handoff.
-  void SaveAsyncContextData(v8::Global<v8::Value>& slot);
-  void RestoreAsyncContextData(const v8::Global<v8::Value>& slot);
+  // Carry the CPED (v8-versions.h) across a handoff.
+  void SaveAsyncContextData(v8::Global<AsyncContextData>& slot);
+  void RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot);
 
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
@@ -145,7 +164,7 @@ class Engine {
   ResumeMode transfer_mode_ = ResumeMode::kValue;
   v8::Global<v8::Value> thrown_;
   // The hub's CPED while a coroutine runs (kept between switches as a cache).
-  v8::Global<v8::Value> hub_async_context_data_;
+  v8::Global<AsyncContextData> hub_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
   Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed

@@ -68,7 +68,8 @@ describe('deep recursion in a green thread', () => {
       const { out, stackSize, live } = resultOf(child);
       expect(stackSize).toBe(size ?? MiB);
       expect(out).toEqual({
-        plain: 'RangeError', forEach: 'RangeError', stringify: 'RangeError', getter: 'RangeError',
+        // V8 14 (Node 26) serialises nested arrays without recursing: that case no longer overflows.
+        plain: 'RangeError', forEach: 'RangeError', stringify: Number(process.versions.v8.split('.')[0]) >= 14 ? 'no error' : 'RangeError', getter: 'RangeError',
         proxy: 'RangeError', toString: 'RangeError', replace: 'RangeError', evalNesting: 'RangeError',
         after: 500500, depth: expect.any(Number),
       });
