@@ -1,4 +1,4 @@
-// A debugger stepping over a switch: a child runs test/fixtures/debugger-step-target.js under
+// A debugger stepping over a switch: a child runs test/process/fixtures/debugger-step-target.js under
 // --inspect-brk, and this test drives it out of process over the inspector protocol (a minimal
 // WebSocket client on node:http, since Node 20 has no global WebSocket). It breaks on a line
 // in a green thread, steps over sleep(0) (the green thread parks, the hub and another green
@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { Socket } from 'node:net';
-import { CRASH_TEXT, root } from './helpers';
+import { CRASH_TEXT, root } from '../helpers';
 
 jest.setTimeout(60000);
 
