@@ -2,8 +2,224 @@
 // One base, GreenthreadError. Each class has a fixed `name`, a default message and a `code`
 // 'ERR_GREENTHREAD_...'; `instanceof` also recognises instances made by another loaded copy of
 // the package (each class brands its prototype with a `Symbol.for` key, as undici does).
+// Every error greenthread makes for the user (these, and the TypeError/RangeError of bad
+// arguments, made with typeError()/rangeError()) has greenthread's own frames left out of its
+// stack, as Node leaves out its internals: the stack starts at the user's call.
 
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// --- Stacks without greenthread's own frames. The stack is captured once, into a holder,
+// with V8's own capture in the Error constructor turned off meanwhile; it is formatted and
+// filtered only if it is ever read (a stack read costs microseconds, and `getNowait()` in a
+// polling loop throws Empty by the thousand, unread).
+
+// Frames captured beyond Error.stackTraceLimit, so the ones of ours left out of the stack do
+// not leave the user with fewer than the limit of their own (each costs ~0.1 µs to capture).
+const OWN_FRAMES_EXTRA = 4;
+
+// What starts the location of a frame of ours in a stack line: `(` or `at ` and then
+// <package>/dist/ (compiled) or <package>/src/ (ts-jest, or a stack source-mapped to the
+// TypeScript), as a path or a file: URL. The trailing separator keeps /app/greenthread-demo/
+// from matching /app/greenthread/. Empty (nothing hidden) unless this file sits in the dist/
+// or src/ of the greenthread package: bundled into someone's app, __dirname is theirs.
+const OWN_PREFIXES: readonly string[] = ownPrefixes();
+
+function ownPrefixes(): string[] {
+  try {
+    const here = path.basename(__dirname);
+    const root = path.dirname(__dirname);
+    if (here !== 'dist' && here !== 'src') return [];
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name?: unknown };
+    if (manifest.name !== 'greenthread') return [];
+    const dirs = ['dist', 'src'].map((dir) => path.join(root, dir) + path.sep);
+    const locations = [...dirs, ...dirs.map((dir) => pathToFileURL(dir).href)];
+    return locations.flatMap((location) => [`(${location}`, `at ${location}`]);
+  } catch {
+    return [];
+  }
+}
+
+/** @internal True for a stack line (`    at ...`) that is a frame of greenthread's own code. */
+export function isOwnFrame(line: string): boolean {
+  if (!line.startsWith('    at ')) return false;
+  for (const prefix of OWN_PREFIXES) if (line.includes(prefix)) return true;
+  return false;
+}
+
+/** A stack captured into a plain object, and the Error.stackTraceLimit it was captured for. */
+interface RawStack {
+  readonly limit: number;
+  stack?: unknown;
+}
+
+// Set by stackless(): the next greenthread error constructed captures no frames.
+let nextStackless = false;
+
+/**
+ * Turns V8's capture off for an error about to be constructed, and returns the
+ * Error.stackTraceLimit to restore and capture with; undefined when frames are not to be hidden
+ * (stack traces off, a limit that cannot be set, nothing known to hide): the error is then
+ * constructed as usual. Never throws.
+ */
+function suspendCapture(): number | undefined {
+  if (OWN_PREFIXES.length === 0) return undefined;
+  try {
+    const limit: unknown = Error.stackTraceLimit;
+    if (typeof limit !== 'number' || !(limit > 0) || typeof Error.captureStackTrace !== 'function') return undefined;
+    // A non-number makes V8 skip the capture altogether (0 would still capture and format).
+    (Error as { stackTraceLimit: unknown }).stackTraceLimit = undefined;
+    if (Error.stackTraceLimit === undefined) return limit;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function restoreLimit(limit: number | undefined): void {
+  if (limit === undefined) return;
+  try {
+    Error.stackTraceLimit = limit;
+  } catch {
+    // It was writable a moment ago; nothing more to do.
+  }
+}
+
+/**
+ * Captures the stack below `boundary` (the constructor or factory the user's code called, so
+ * its frames and those above are skipped), `limit` frames and a few to spare. Never throws.
+ */
+function captureRaw(limit: number, boundary: Function): RawStack | undefined {
+  const raw: RawStack = { limit };
+  try {
+    Error.stackTraceLimit = limit + OWN_FRAMES_EXTRA;
+    Error.captureStackTrace(raw, boundary);
+    return raw;
+  } catch {
+    return undefined;
+  } finally {
+    restoreLimit(limit);
+  }
+}
+
+/**
+ * `error`'s stack from a raw capture: its header (`Name: message`, read now, as V8 does when it
+ * formats lazily) and the captured frames without greenthread's, at most the limit. Never throws.
+ */
+function formatStack(error: Error, raw: RawStack): unknown {
+  try {
+    const stack = raw.stack;
+    if (typeof stack !== 'string') return stack;
+    const lines = stack.split('\n');
+    // The first line is the holder's own header ("Error", or "[object Object]" from a custom
+    // Error.prepareStackTrace); frames and anything else a formatter added are kept.
+    const kept: string[] = [];
+    let frames = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
+      if (line.startsWith('    at ')) {
+        if (isOwnFrame(line) || frames >= raw.limit) continue;
+        frames++;
+      }
+      kept.push(line);
+    }
+    return [headerOf(error), ...kept].join('\n');
+  } catch {
+    return undefined;
+  }
+}
+
+function headerOf(error: Error): string {
+  try {
+    return Error.prototype.toString.call(error);
+  } catch {
+    return 'Error';
+  }
+}
+
+// A `stack` read or written replaces the lazy one with a plain data property (as V8's is).
+function settleStack(error: object, value: unknown): void {
+  try {
+    Object.defineProperty(error, 'stack', { value, writable: true, enumerable: false, configurable: true });
+  } catch {
+    // A frozen error keeps computing it.
+  }
+}
+
+// For stackless(): Error.stackTraceLimit set to 0 (a header-only stack, formatted lazily);
+// returns the limit to restore, or undefined when it is not a number or cannot be set.
+function zeroLimit(): number | undefined {
+  try {
+    const limit: unknown = Error.stackTraceLimit;
+    if (typeof limit !== 'number') return undefined;
+    Error.stackTraceLimit = 0;
+    return limit;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @internal Runs `make` (which constructs one greenthread error, e.g. `new Timeout(s)`) so that
+ * the error captures no frames: for an error that never reaches the user (a timed wait's own
+ * Timeout, recognised by identity and turned into a result), whose capture would be wasted.
+ */
+export function stackless<T>(make: () => T): T {
+  nextStackless = true;
+  try {
+    return make();
+  } finally {
+    nextStackless = false;
+  }
+}
+
+function builtinError<E extends Error>(ctor: new (message: string) => E, message: string, boundary: Function): E {
+  const limit = suspendCapture();
+  let error: E;
+  try {
+    error = new ctor(message);
+  } finally {
+    restoreLimit(limit);
+  }
+  if (limit === undefined) return error;
+  const raw = captureRaw(limit, boundary);
+  try {
+    if (raw === undefined) {
+      Error.captureStackTrace(error, boundary);
+    } else {
+      Object.defineProperty(error, 'stack', {
+        get(this: E) {
+          const stack = formatStack(this, raw);
+          settleStack(this, stack);
+          return stack;
+        },
+        set(this: E, value: unknown) {
+          settleStack(this, value);
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+  } catch {
+    // Left with the header-only stack V8 made.
+  }
+  return error;
+}
+
+/**
+ * @internal A TypeError (for a bad argument) whose stack starts at the user's call, without
+ * greenthread's frames. `throw typeError(...)` where the API would `throw new TypeError(...)`.
+ */
+export function typeError(message: string): TypeError {
+  return builtinError(TypeError, message, typeError);
+}
+
+/** @internal A RangeError whose stack starts at the user's call (see {@link typeError}). */
+export function rangeError(message: string): RangeError {
+  return builtinError(RangeError, message, rangeError);
+}
 
 // Greenthread's own error classes and the brand their instances carry. A constructor missing
 // here (a user's subclass) gets ordinary `instanceof`.
@@ -34,7 +250,59 @@ function isBranded(): true {
  * copy of the package; `error.code` starts with `ERR_GREENTHREAD_`.
  */
 export abstract class GreenthreadError extends Error {
-  static { brand(this, 'GreenthreadError'); }
+  static {
+    brand(this, 'GreenthreadError');
+    // Instances whose frames were captured into #rawStack have no own `stack`: this computes
+    // it when first read.
+    Object.defineProperty(this.prototype, 'stack', {
+      get(this: GreenthreadError) {
+        const raw = this.#rawStack;
+        if (raw === undefined) return undefined;
+        const stack = formatStack(this, raw);
+        settleStack(this, stack);
+        return stack;
+      },
+      set(this: GreenthreadError, value: unknown) {
+        settleStack(this, value);
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  #rawStack: RawStack | undefined;
+
+  /**
+   * @param message The error's message.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    // InternalError is greenthread's bug: its own frames are the point of its stack.
+    const stackless = nextStackless;
+    nextStackless = false;
+    const limit = stackless ? zeroLimit() : new.target === InternalError ? undefined : suspendCapture();
+    try {
+      super(message, options);
+    } finally {
+      restoreLimit(limit);
+    }
+    if (limit === undefined || stackless) return;
+    const raw = captureRaw(limit, new.target);
+    if (raw === undefined) {
+      try {
+        Error.captureStackTrace(this, new.target);
+      } catch {
+        // Left with the header-only stack.
+      }
+      return;
+    }
+    try {
+      delete (this as { stack?: unknown }).stack;
+      this.#rawStack = raw;
+    } catch {
+      // Kept V8's (frameless) stack.
+    }
+  }
 
   /**
    * True for instances of this class, including ones made by another loaded copy of

@@ -1,9 +1,10 @@
 // Argument checks shared by the public API: each throws the TypeError or RangeError a Node
 // user expects, naming the call and the argument.
+import { rangeError, typeError } from './errors';
 
 export function validateFunction(value: unknown, call: string, name = 'fn'): asserts value is (...args: never[]) => unknown {
   if (typeof value !== 'function') {
-    throw new TypeError(`${call}: ${name} must be a function, got ${describe(value)}`);
+    throw typeError(`${call}: ${name} must be a function, got ${describe(value)}`);
   }
 }
 
@@ -14,10 +15,10 @@ export function validateFunction(value: unknown, call: string, name = 'fn'): ass
  */
 export function validateCount(value: unknown, call: string, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${call}: ${name} must be an integer, got ${describe(value)}`);
+    throw typeError(`${call}: ${name} must be an integer, got ${describe(value)}`);
   }
-  if (value < 0) throw new RangeError(`${call}: ${name} must be >= 0, got ${value}`);
-  if (value > Number.MAX_SAFE_INTEGER) throw new RangeError(`${call}: ${name} must be at most Number.MAX_SAFE_INTEGER, got ${value}`);
+  if (value < 0) throw rangeError(`${call}: ${name} must be >= 0, got ${value}`);
+  if (value > Number.MAX_SAFE_INTEGER) throw rangeError(`${call}: ${name} must be at most Number.MAX_SAFE_INTEGER, got ${value}`);
   return value;
 }
 
@@ -28,11 +29,11 @@ export function validateCount(value: unknown, call: string, name: string): numbe
  */
 export function validateOptions(options: unknown, call: string, allowed: readonly string[]): void {
   if (options === undefined) return;
-  if (!isPlainObject(options)) throw new TypeError(`${call}: options must be a plain object, got ${describe(options)}`);
+  if (!isPlainObject(options)) throw typeError(`${call}: options must be a plain object, got ${describe(options)}`);
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       const shown = JSON.stringify(key.length > 40 ? key.slice(0, 40) + '…' : key).slice(1, -1);
-      throw new TypeError(`${call}: unknown option '${shown}'; expected one of: ${allowed.join(', ')}`);
+      throw typeError(`${call}: unknown option '${shown}'; expected one of: ${allowed.join(', ')}`);
     }
   }
 }
@@ -56,7 +57,7 @@ export function validateGreenFunction(value: unknown, call: string, name = 'fn')
   validateFunction(value, call, name);
   const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
   if (tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction') {
-    throw new TypeError(`${call}: ${name} is an async function, but a green thread runs it only until its first ` +
+    throw typeError(`${call}: ${name} is an async function, but a green thread runs it only until its first ` +
       '`await`: the code after it runs later on the event loop, outside the green thread, where blocking calls ' +
       'throw. Pass a plain function and block with waitFor(promise) where it would await');
   }
@@ -65,9 +66,9 @@ export function validateGreenFunction(value: unknown, call: string, name = 'fn')
 /** A duration in seconds: a finite number >= 0 (negative is treated as 0, like eventlet). */
 export function validateSeconds(value: unknown, call: string, name = 'seconds'): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${call}: ${name} must be a number of seconds, got ${describe(value)}`);
+    throw typeError(`${call}: ${name} must be a number of seconds, got ${describe(value)}`);
   }
-  if (value === Infinity) throw new RangeError(`${call}: ${name} must be finite`);
+  if (value === Infinity) throw rangeError(`${call}: ${name} must be finite`);
   return value < 0 ? 0 : value;
 }
 

@@ -1,4 +1,5 @@
 // configure(): engine settings that apply to green threads started afterwards.
+import { rangeError, typeError } from '../errors';
 import { native } from './binding';
 import { validateOptions } from '../validate';
 
@@ -24,10 +25,10 @@ export function configure(options: ConfigureOptions = {}): Required<ConfigureOpt
   if (options.stackSize !== undefined) {
     const size = options.stackSize;
     if (typeof size !== 'number' || !Number.isInteger(size)) {
-      throw new TypeError('configure(): stackSize must be an integer number of bytes');
+      throw typeError('configure(): stackSize must be an integer number of bytes');
     }
     if (size < native.minStackSize || size > native.maxStackSize) {
-      throw new RangeError(`configure(): stackSize must be between ${native.minStackSize} and ${native.maxStackSize} bytes, got ${size}`);
+      throw rangeError(`configure(): stackSize must be between ${native.minStackSize} and ${native.maxStackSize} bytes, got ${size}`);
     }
     native.setStackSize(size);
   }

@@ -1,4 +1,5 @@
 // Where am I: the running green thread, if any, and kill() as a free function.
+import { typeError } from '../errors';
 import type { GreenThread } from './green-thread';
 import { theHub } from '../hub/hub';
 
@@ -15,7 +16,7 @@ export function inGreenThread(): boolean {
 /** Same as `thread.kill(error)`. */
 export function kill(thread: GreenThread, error?: unknown): void {
   if (thread === null || typeof thread !== 'object' || typeof (thread as GreenThread).kill !== 'function') {
-    throw new TypeError('kill(): thread must be a GreenThread');
+    throw typeError('kill(): thread must be a GreenThread');
   }
   if (arguments.length < 2) thread.kill();
   else thread.kill(error);

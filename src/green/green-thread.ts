@@ -2,7 +2,7 @@
 // records how the thread ended, wakes the threads waiting for it, runs its links, and turns
 // kill() into an error thrown at the thread's suspension point.
 import { inspect } from 'node:util';
-import { GreenletExit, ThreadLimitError } from '../errors';
+import { GreenletExit, ThreadLimitError, typeError } from '../errors';
 import { HubThread } from '../hub/hub-thread';
 import { WaitList } from '../hub/wait-list';
 import { requireGreenThread, waitsForItself } from '../hub/waiter';
@@ -92,7 +92,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
    */
   constructor(fn: Body<T>, args: unknown[], reporting: ErrorReporting) {
     if (reporting !== ErrorReporting.Hub && reporting !== ErrorReporting.None) {
-      throw new TypeError('GreenThread cannot be created with new: start a green thread with spawn(fn, ...args) ' +
+      throw typeError('GreenThread cannot be created with new: start a green thread with spawn(fn, ...args) ' +
         '(or spawnN(), spawnAfter(), run()), which returns its GreenThread');
     }
     super();

@@ -3,7 +3,7 @@
 // point. withTimeout() turns only its own Timeout into a value. Every blocking call suspends
 // through the hub, so a Timeout interrupts all of them (sleep, wait, queues, semaphores,
 // waitFor) without any of them knowing about timeouts.
-import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError } from '../errors';
+import { brand, GreenthreadError, InvalidStateError, NotInGreenThreadError, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import type { HubThread } from '../hub/hub-thread';
 import { ThreadState } from '../hub/thread-state';
@@ -88,11 +88,11 @@ export class Timeout extends GreenthreadError {
   constructor(seconds?: number | null, error?: TimeoutError) {
     const delay = seconds === null || seconds === undefined ? null : validateSeconds(seconds, 'new Timeout()');
     if (error !== undefined && typeof error !== 'boolean' && typeof error !== 'function' && !(error instanceof Error)) {
-      throw new TypeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
+      throw typeError(`new Timeout(): error must be an Error, an Error class or a boolean, got ${describe(error)}`);
     }
     // Checked now: a class that cannot be constructed would only fail when the timer fires.
     if (typeof error === 'function' && !isConstructor(error)) {
-      throw new TypeError(`new Timeout(): error must be an Error class (a constructor), got ${describe(error)}, which cannot be called with new`);
+      throw typeError(`new Timeout(): error must be an Error class (a constructor), got ${describe(error)}, which cannot be called with new`);
     }
     super(delay === null ? 'timed out' : `timed out after ${delay} second${delay === 1 ? '' : 's'}`);
     const owner = theHub.current;

@@ -1,5 +1,6 @@
 // waitFor(): the bridge from blocking style to every promise API (fetch, database clients,
 // fs/promises). The green thread waits on a Waiter; the promise's reaction fills it.
+import { typeError } from '../errors';
 import { requireGreenThread, Waiter, waitsForItself } from '../hub/waiter';
 import { describe } from '../validate';
 
@@ -15,7 +16,7 @@ import { describe } from '../validate';
 export function waitFor<T>(promise: PromiseLike<T> | T): T {
   if (promise === null || (typeof promise !== 'object' && typeof promise !== 'function') ||
       typeof (promise as PromiseLike<T>).then !== 'function') {
-    throw new TypeError(`waitFor(): expected a promise or thenable, got ${describe(promise)}`);
+    throw typeError(`waitFor(): expected a promise or thenable, got ${describe(promise)}`);
   }
   const thread = requireGreenThread('waitFor()');
   if ((promise as unknown) === thread) waitsForItself('waitFor()');

@@ -3,20 +3,13 @@
 // wherever it was made; this appends the waiting thread's own stack at the call, once, and
 // only on that error path. greenthread's own frames are left out of it, as Node leaves out its
 // internals.
-import * as path from 'node:path';
+import { isOwnFrame } from '../errors';
 
-// The package's compiled (dist/) or source (src/) root: every file of ours lives under it.
-const OWN_ROOT = path.resolve(__dirname, '..') + path.sep;
 // Extra frames captured beyond Error.stackTraceLimit, so the ones of ours filtered out do not
 // leave the user with fewer than the limit of their own.
 const OWN_FRAMES_MAX = 16;
 
 const appended = new WeakSet<object>();
-
-/** True for a stack line that is a frame of greenthread's own code. */
-function isOwnFrame(line: string): boolean {
-  return line.includes(OWN_ROOT);
-}
 
 /**
  * The calling stack's frames ("    at ..." lines), without greenthread's, at most
@@ -64,24 +57,6 @@ export function appendCallSite<E>(error: E, call: string, thread: object | null)
     (error as unknown as { stack: string }).stack = stack + section;
   } catch {
     // A revoked Proxy, a throwing stack getter, a non-writable stack: keep the error as it is.
-  }
-  return error;
-}
-
-/**
- * Removes greenthread's own frames from the stack of an error greenthread made, so it starts
- * at the user's call (Node does the same for its internals). Returns `error`.
- */
-export function hideOwnFrames<E extends Error>(error: E): E {
-  try {
-    const stack = error.stack;
-    if (typeof stack !== 'string') return error;
-    const lines = stack.split('\n');
-    // The message may span lines: only "    at " lines are frames.
-    const kept = lines.filter((line) => !(line.startsWith('    at ') && isOwnFrame(line)));
-    if (kept.length !== lines.length) error.stack = kept.join('\n');
-  } catch {
-    // Leave a stack we cannot rewrite as it is.
   }
   return error;
 }

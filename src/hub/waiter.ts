@@ -18,7 +18,7 @@
 //   queued with the value, then the error replaced it) is reported to wait()'s giveBack, so a
 //   handed item or unit can be returned to whoever gave it.
 import { DeadlockError, InvalidStateError, NotInGreenThreadError } from '../errors';
-import { appendCallSite, hideOwnFrames } from './call-site';
+import { appendCallSite } from './call-site';
 import { theHub } from './hub';
 import type { HubThread } from './hub-thread';
 
@@ -29,13 +29,13 @@ import type { HubThread } from './hub-thread';
  */
 export function requireGreenThread(call: string, reason?: string): HubThread {
   const thread = theHub.current;
-  if (thread === null) throw hideOwnFrames(new NotInGreenThreadError(call, reason));
+  if (thread === null) throw new NotInGreenThreadError(call, reason);
   return thread;
 }
 
 /** Throws DeadlockError: `call` was made by the very thread it would wait for. */
 export function waitsForItself(call: string): never {
-  throw hideOwnFrames(new DeadlockError(`${call}: a green thread cannot wait for itself; it would never return`));
+  throw new DeadlockError(`${call}: a green thread cannot wait for itself; it would never return`);
 }
 
 const enum Slot {
@@ -112,7 +112,7 @@ export class Waiter<V = unknown> {
   wait(call: string, giveBack?: (value: V) => void, expectSoon?: boolean): V {
     const thread = this.thread;
     if (theHub.current !== thread || this.#slot === Slot.Armed || this.#slot === Slot.Done) {
-      throw hideOwnFrames(new InvalidStateError(`${call}: a Waiter can be waited on once, by the green thread that made it`));
+      throw new InvalidStateError(`${call}: a Waiter can be waited on once, by the green thread that made it`);
     }
     if (this.#slot === Slot.Empty) {
       this.#slot = Slot.Armed;

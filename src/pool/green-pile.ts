@@ -5,7 +5,7 @@
 // A spawn() may block for a pool slot before its handle exists, so the pile also counts spawns
 // in progress: while any is pending, a consumer that finds no handle waits for one instead of
 // ending the iteration (this is what lets another green thread feed the pile).
-import { NotInGreenThreadError } from '../errors';
+import { NotInGreenThreadError, typeError } from '../errors';
 import { GreenPool } from './green-pool';
 import type { GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
@@ -49,7 +49,7 @@ export class GreenPile<T = unknown> implements IterableIterator<T>, AsyncIterabl
     } else if (typeof sizeOrPool === 'number') {
       this.pool = new GreenPool(validateCount(sizeOrPool, 'new GreenPile()', 'sizeOrPool'));
     } else {
-      throw new TypeError(`new GreenPile(): sizeOrPool must be a GreenPool or a size, got ${describe(sizeOrPool)}`);
+      throw typeError(`new GreenPile(): sizeOrPool must be a GreenPool or a size, got ${describe(sizeOrPool)}`);
     }
   }
 

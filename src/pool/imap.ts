@@ -3,6 +3,7 @@
 // ring buffer, indexed by sequence number, until the consumer reaches them in input order.
 // Workers never pull more than `limit` items ahead of the consumer, which bounds memory for
 // endless input. An element whose call threw rethrows at its position; iteration goes on after.
+import { typeError } from '../errors';
 import { ErrorReporting, GreenThread } from '../green/green-thread';
 import { theHub } from '../hub/hub';
 import { describe } from '../validate';
@@ -12,10 +13,10 @@ type AnyFn = (...args: any[]) => unknown;
 
 export function iteratorOf(value: unknown, call: string, name: string): Iterator<unknown> {
   const method = value === null || value === undefined ? undefined : (value as Iterable<unknown>)[Symbol.iterator];
-  if (typeof method !== 'function') throw new TypeError(`${call}: ${name} must be iterable, got ${describe(value)}`);
+  if (typeof method !== 'function') throw typeError(`${call}: ${name} must be iterable, got ${describe(value)}`);
   const iterator = method.call(value) as Iterator<unknown>;
   if (iterator === null || typeof iterator !== 'object' || typeof iterator.next !== 'function') {
-    throw new TypeError(`${call}: ${name}[Symbol.iterator]() did not return an iterator`);
+    throw typeError(`${call}: ${name}[Symbol.iterator]() did not return an iterator`);
   }
   return iterator;
 }
@@ -390,6 +391,6 @@ class MapRun {
     if (item !== null && item !== undefined && typeof (item as Iterable<unknown>)[Symbol.iterator] === 'function') {
       return Array.from(item as Iterable<unknown>);
     }
-    throw new TypeError(`GreenPool.starmap(): each item must be an array of arguments, got ${describe(item)}`);
+    throw typeError(`GreenPool.starmap(): each item must be an array of arguments, got ${describe(item)}`);
   }
 }

@@ -12,7 +12,7 @@
 // Waiter safety. A getter handed an item and then killed or timed out before it ran gives the
 // item back (WaitList's giveBack): to the next waiting getter, else to the front of the store,
 // so nothing is lost and order is kept. A putter's item that was accepted stays accepted.
-import { Empty, Full } from '../errors';
+import { Empty, Full, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { FifoStore, type ItemStore } from './queue-store';
 import { describe, validateSeconds } from '../validate';
@@ -29,15 +29,15 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 export function normalizeMaxsize(value: unknown, call: string): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${call}: maxsize must be an integer, null or undefined, got ${describe(value)}`);
+    throw typeError(`${call}: maxsize must be an integer, null or undefined, got ${describe(value)}`);
   }
   if (value < 0 || value === Infinity) return null;
-  if (!Number.isInteger(value)) throw new TypeError(`${call}: maxsize must be an integer, got ${value}`);
+  if (!Number.isInteger(value)) throw typeError(`${call}: maxsize must be an integer, got ${value}`);
   return value;
 }
 
 function validateBlock(block: unknown, call: string): void {
-  if (block !== true && block !== false) throw new TypeError(`${call}: block must be a boolean, got ${describe(block)}`);
+  if (block !== true && block !== false) throw typeError(`${call}: block must be a boolean, got ${describe(block)}`);
 }
 
 // The timeout in seconds, or null for none.

@@ -5,6 +5,7 @@
 // thread's put or get would find the heap half moved, so each insert or take runs with
 // suspension forbidden (a comparison that tries throws SuspendNotAllowedError, handled as any
 // other throw).
+import { typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import type { ItemStore } from './queue-store';
 import { describe } from '../validate';
@@ -41,7 +42,7 @@ export function defaultCompare(a: unknown, b: unknown): number {
     return a.length - b.length;
   }
   if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
-  throw new TypeError(`PriorityQueue: cannot order ${describe(a)} and ${describe(b)}; use numbers, strings, ` +
+  throw typeError(`PriorityQueue: cannot order ${describe(a)} and ${describe(b)}; use numbers, strings, ` +
     'Dates or arrays of them (e.g. [priority, sequence, item]), or pass a compare option');
 }
 

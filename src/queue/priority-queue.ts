@@ -1,6 +1,7 @@
 // PriorityQueue (eventlet.queue.PriorityQueue): a Queue whose store is a binary min-heap, so
 // get() returns the smallest item first. Only the store differs; blocking, hand-overs and
 // task tracking are Queue's.
+import { typeError } from '../errors';
 import { defaultCompare, PriorityHeap, type Compare } from './priority-heap';
 import { Queue } from './queue';
 import { describe, validateOptions } from '../validate';
@@ -47,7 +48,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     validateOptions(options, `new ${this.kind}()`, ['compare']);
     const compare = options?.compare;
     if (compare !== undefined && typeof compare !== 'function') {
-      throw new TypeError(`new ${this.kind}(): options.compare must be a function, got ${describe(compare)}`);
+      throw typeError(`new ${this.kind}(): options.compare must be a function, got ${describe(compare)}`);
     }
     this.store = new PriorityHeap<T>(compare ?? (defaultCompare as Compare<T>));
   }

@@ -2,6 +2,7 @@
 // of unfinished tasks; taskDone() lowers it; join() blocks until it reaches zero. The count
 // itself is kept by LightQueue at the points where an item is accepted, so a hand-over that
 // fails and gives the item back never counts it twice.
+import { rangeError } from '../errors';
 import { LightQueue } from './light-queue';
 import { WaitList } from '../hub/wait-list';
 
@@ -32,7 +33,7 @@ export class Queue<T = unknown> extends LightQueue<T> {
    * @throws RangeError if called more times than items were put.
    */
   taskDone(): void {
-    if (this.unfinished <= 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
+    if (this.unfinished <= 0) throw rangeError(`${this.kind}.taskDone() called more times than items were put`);
     if (--this.unfinished === 0 && this.#joiners.size > 0) this.#joiners.handAll(undefined);
   }
 

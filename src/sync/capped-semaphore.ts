@@ -6,6 +6,7 @@
 // eventlet builds it from two semaphores; here one counter and two wait lists (acquirers,
 // releasers) do the same, with each side served in arrival order. Whenever the count changes,
 // settle() lets waiters through that the new count admits.
+import { rangeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { cannotWait, holdUnit, validateBlocking } from './semaphore';
 import { validateCount } from '../validate';
@@ -40,7 +41,7 @@ export class CappedSemaphore {
   constructor(count: number, limit: number) {
     this.#count = validateCount(count, 'new CappedSemaphore()', 'count');
     this.#limit = validateCount(limit, 'new CappedSemaphore()', 'limit');
-    if (count > limit) throw new RangeError(`new CappedSemaphore(): count (${count}) cannot be more than limit (${limit})`);
+    if (count > limit) throw rangeError(`new CappedSemaphore(): count (${count}) cannot be more than limit (${limit})`);
   }
 
   /**

@@ -3,7 +3,7 @@
 // an Event that green threads wait on; that makes it the simplest bridge from callbacks into
 // blocking-style code.
 import { types } from 'node:util';
-import { GreenletExit, InvalidStateError, NotInGreenThreadError } from '../errors';
+import { GreenletExit, InvalidStateError, NotInGreenThreadError, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { describe, validateSeconds } from '../validate';
@@ -65,7 +65,7 @@ export class Event<T = unknown> {
    */
   sendException(error?: EventError): void {
     if (error !== undefined && typeof error !== 'function' && !isError(error)) {
-      throw new TypeError(`Event.sendException(): error must be an Error or an Error class, got ${describe(error)}`);
+      throw typeError(`Event.sendException(): error must be an Error or an Error class, got ${describe(error)}`);
     }
     this.#checkNotSent('Event.sendException()');
     // Made before the Event changes: if the class's constructor throws, it stays unsent.

@@ -4,7 +4,7 @@
 // arrival order: a thread that calls acquire() between the release and the waiter's wake-up
 // finds the counter still at 0 and queues behind it (eventlet instead raises the counter and
 // lets whoever runs first take it).
-import { NotInGreenThreadError } from '../errors';
+import { NotInGreenThreadError, rangeError, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { describe, validateCount, validateSeconds } from '../validate';
@@ -16,13 +16,13 @@ import { WaitList } from '../hub/wait-list';
  * other negative timeout is an error.
  */
 export function validateBlocking(blocking: unknown, timeout: unknown, call: string): number | null {
-  if (typeof blocking !== 'boolean') throw new TypeError(`${call}: blocking must be a boolean, got ${describe(blocking)}`);
+  if (typeof blocking !== 'boolean') throw typeError(`${call}: blocking must be a boolean, got ${describe(blocking)}`);
   if (timeout === undefined || timeout === null || timeout === -1) return null;
   if (typeof timeout === 'number' && timeout < 0) {
-    throw new RangeError(`${call}: timeout must be >= 0 (or -1, null or undefined for none), got ${timeout}`);
+    throw rangeError(`${call}: timeout must be >= 0 (or -1, null or undefined for none), got ${timeout}`);
   }
   const seconds = validateSeconds(timeout, call, 'timeout');
-  if (!blocking) throw new TypeError(`${call}: a timeout cannot be given for a non-blocking call (blocking is false)`);
+  if (!blocking) throw typeError(`${call}: a timeout cannot be given for a non-blocking call (blocking is false)`);
   return seconds;
 }
 
@@ -193,7 +193,7 @@ export class BoundedSemaphore extends Semaphore {
    */
   override release(): void {
     if (this.counter >= this.#initial) {
-      throw new RangeError(`BoundedSemaphore.release(): released too many times (the counter is already at its initial value ${this.#initial})`);
+      throw rangeError(`BoundedSemaphore.release(): released too many times (the counter is already at its initial value ${this.#initial})`);
     }
     super.release();
   }

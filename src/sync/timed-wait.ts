@@ -2,6 +2,7 @@
 // queues. The timeout is an ordinary Timeout armed against the waiting thread and recognised by
 // identity, so an outer Timeout or a kill that arrives meanwhile is never mistaken for it and
 // propagates.
+import { stackless } from '../errors';
 import { Timeout } from '../green/timeout';
 import type { WaitList } from '../hub/wait-list';
 
@@ -31,7 +32,7 @@ export function waitOn<V>(list: WaitList<V>, call: string, seconds: number | nul
   let value: V | undefined;
   let timeout: Timeout | null = null;
   try {
-    return list.wait(call, payload, (v) => { handed = true; value = v; }, () => { timeout = new Timeout(seconds); });
+    return list.wait(call, payload, (v) => { handed = true; value = v; }, () => { timeout = stackless(() => new Timeout(seconds)); });
   } catch (error) {
     const own = timeout !== null && error === timeout;
     if (handed) {

@@ -90,13 +90,15 @@ describe('loading from an installed copy', () => {
     expect(result.stdout).toBe('ran\n');
   });
 
-  test('--enable-source-maps maps its frames to the TypeScript sources, which the maps carry', () => {
+  test('--enable-source-maps maps its code to the TypeScript sources, which the maps carry, and its frames stay hidden', () => {
     withBinary(true);
     expect(fs.existsSync(path.join(app, 'node_modules', 'greenthread', 'src'))).toBe(false);
     const result = runNode(['--enable-source-maps', '-e', `require('greenthread').spawn(42);`], { cwd: app });
     expect(result.status).toBe(1);
-    // The frame points at the .ts file and line, and Node prints that line's source text.
-    expect(result.stderr).toMatch(/node_modules\/greenthread\/src\/validate\.ts:\d+\n.*throw new TypeError\(/);
-    expect(result.stderr).toMatch(/at validateFunction \(.*node_modules\/greenthread\/src\/validate\.ts:\d+:\d+\)/);
+    // The throw points at the .ts file and line, and Node prints that line's source text.
+    expect(result.stderr).toMatch(/node_modules\/greenthread\/src\/validate\.ts:\d+\n.*throw typeError\(/);
+    // The stack itself starts at the user's call: mapped to src/, greenthread's frames are still its own.
+    expect(result.stderr).toMatch(/TypeError: spawn\(\): fn must be a function[^\n]*\n\n? {4}at \[eval\]:1:/);
+    expect(result.stderr).not.toMatch(/ {4}at .*node_modules\/greenthread\//);
   });
 });
