@@ -504,3 +504,42 @@ export class InternalError extends GreenthreadError {
     super(`greenthread internal error: ${detail}; this is a bug in greenthread, please report it with this stack`);
   }
 }
+
+/**
+ * A green thread was to be created while its JavaScript thread (the main thread, or a Worker
+ * being terminated) is shutting down: greenthread's engine there has been torn down, so no new
+ * green thread can start.
+ */
+export class ShuttingDownError extends GreenthreadError {
+  static { brand(this, 'ShuttingDownError'); }
+  readonly code = 'ERR_GREENTHREAD_SHUTTING_DOWN';
+  constructor(message = 'this JavaScript thread is shutting down: no new green thread can start') {
+    super(message);
+  }
+}
+
+// The platforms prebuilt binaries are shipped for; package.json's `os`/`cpu` say the same.
+const SUPPORTED_PLATFORMS = 'Linux x64 with Node 20, 22, 24 or 26';
+
+/**
+ * `require('greenthread')` found no native engine that loads on this Node and platform (no
+ * prebuilt binary fits and none was built at install). Its message says how to build one
+ * (`npm rebuild greenthread`); `cause` is the loader's own error.
+ */
+export class EngineLoadError extends GreenthreadError {
+  static { brand(this, 'EngineLoadError'); }
+  readonly code = 'ERR_GREENTHREAD_NO_ENGINE';
+  /** @param cause The loader's error (node-gyp-build's "No native build was found ...", a dlopen error). */
+  constructor(cause?: unknown) {
+    const here = `${process.platform} ${process.arch}, Node ${process.versions.node} (ABI ${process.versions.modules})`;
+    super(
+      `greenthread could not load its native engine for ${here}.\n` +
+      `Prebuilt binaries ship for ${SUPPORTED_PLATFORMS}; anywhere else the engine is compiled at install ` +
+      'time, which needs Python 3 and a C++ compiler (node-gyp). npm 11 runs no install scripts ' +
+      'unless allowed, so build it now with:\n' +
+      '    npm rebuild greenthread' +
+      (cause === undefined ? '' : `\n(underlying error: ${cause instanceof Error ? cause.message : String(cause)})`),
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}

@@ -8,7 +8,7 @@ export { waitFor } from './green/wait-for';
 export { GreenThread } from './green/green-thread';
 export {
   GreenthreadError, GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError,
-  DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError,
+  DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError, ShuttingDownError, EngineLoadError,
 } from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';

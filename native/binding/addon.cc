@@ -1,6 +1,10 @@
 // The JavaScript face of the engine, one instance per Node environment (main thread and every
 // Worker). Deliberately thin: unwrap arguments, call the engine, turn a status into an error.
-// Validation, defaults and user-facing messages live in TypeScript (src/native.ts).
+// Validation, defaults and user-facing messages live in TypeScript (src/engine/).
+//
+// Every `code` thrown here is the `code` of a class in src/errors.ts (test/engine/codes.test.ts
+// checks): the ones a user can meet get that class from src/engine/engine.ts; a refusal that
+// only a bug in greenthread can cause carries InternalError's code, with its own message.
 //
 // Written against V8's API rather than Node-API: the engine needs v8::Locker and the isolate's
 // stack limit, which Node-API cannot reach, and resume/yield sit on the hot path of every
@@ -12,7 +16,6 @@
 #include <cstring>
 #include <string>
 
-#include "engine/baton.h"
 #include "engine/engine.h"
 #include "engine/v8-versions.h"
 
@@ -29,20 +32,20 @@ Engine* EngineOf(const FunctionCallbackInfo<Value>& info) {
 }
 
 void ThrowStatus(Isolate* isolate, EngineStatus status, int os_error) {
-  const char* message = "greenthread engine error";
-  const char* code = "ERR_GREENTHREAD_ENGINE";
+  const char* message = "greenthread internal error: unknown engine status";
+  const char* code = "ERR_GREENTHREAD_INTERNAL";
   switch (status) {
     case EngineStatus::kNotOnHub:
-      message = "only the hub may resume a green thread";
-      code = "ERR_GREENTHREAD_NOT_ON_HUB";
+      message = "greenthread internal error: only the hub may resume a green thread";
+      code = "ERR_GREENTHREAD_INTERNAL";
       break;
     case EngineStatus::kNotInCoroutine:
       message = "yield called outside a green thread";
       code = "ERR_GREENTHREAD_NOT_IN_GREEN_THREAD";
       break;
     case EngineStatus::kBadCoroutine:
-      message = "no such green thread, or it cannot be resumed in its state";
-      code = "ERR_GREENTHREAD_BAD_COROUTINE";
+      message = "greenthread internal error: no such green thread, or it cannot be resumed in its state";
+      code = "ERR_GREENTHREAD_INTERNAL";
       break;
     case EngineStatus::kThreadLimit:
       message = "the operating system refused a new thread";
@@ -82,13 +85,12 @@ void Create(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(id);
 }
 
-// resume(id: number, throwIt: boolean): number  (ResumeOutcome: 0 the coroutine that handed
-// the baton back yielded, 1 it finished)
+// resume(id: number): number  (ResumeOutcome: 0 the coroutine that handed the baton back
+// yielded, 1 it finished)
 void Resume(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
-  const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
-  v8::Maybe<ResumeOutcome> outcome = engine->Resume(info[0].As<v8::Int32>()->Value(), mode, &status);
+  v8::Maybe<ResumeOutcome> outcome = engine->Resume(info[0].As<v8::Int32>()->Value(), &status);
   if (status != EngineStatus::kOk) {
     ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
     return;
@@ -96,30 +98,22 @@ void Resume(const FunctionCallbackInfo<Value>& info) {
   if (outcome.IsJust()) info.GetReturnValue().Set(static_cast<int32_t>(outcome.FromJust()));
 }
 
-// yield(expectSoon: boolean): boolean  (true: the hub resumed it to throw)
+// yield(expectSoon: boolean): void
 void Yield(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
-  v8::Maybe<ResumeMode> mode = engine->Yield(info[0]->IsTrue(), &status);
-  if (status != EngineStatus::kOk) {
-    ThrowStatus(info.GetIsolate(), status, 0);
-    return;
-  }
-  if (mode.IsJust()) info.GetReturnValue().Set(mode.FromJust() == ResumeMode::kThrow);
+  engine->Yield(info[0]->IsTrue(), &status);
+  if (status != EngineStatus::kOk) ThrowStatus(info.GetIsolate(), status, 0);
 }
 
-// switchTo(id: number, throwIt: boolean, expectSoon: boolean): boolean  (like yield)
+// switchTo(id: number, expectSoon: boolean): void  (like yield)
 void SwitchTo(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
-  const ResumeMode mode = info[1]->IsTrue() ? ResumeMode::kThrow : ResumeMode::kValue;
-  v8::Maybe<ResumeMode> resumed =
-      engine->SwitchTo(info[0].As<v8::Int32>()->Value(), mode, info[2]->IsTrue(), &status);
+  engine->SwitchTo(info[0].As<v8::Int32>()->Value(), info[1]->IsTrue(), &status);
   if (status != EngineStatus::kOk) {
     ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
-    return;
   }
-  if (resumed.IsJust()) info.GetReturnValue().Set(resumed.FromJust() == ResumeMode::kThrow);
 }
 
 // discard(id: number): void
@@ -133,11 +127,6 @@ void Prod(const FunctionCallbackInfo<Value>& info) {
   EngineOf(info)->Prod(info[0].As<v8::Int32>()->Value());
 }
 
-// currentId(): number  (-1 on the hub thread)
-void CurrentId(const FunctionCallbackInfo<Value>& info) {
-  info.GetReturnValue().Set(EngineOf(info)->current_id());
-}
-
 // setStackSize(bytes: number): void  (validated in TypeScript)
 void SetStackSize(const FunctionCallbackInfo<Value>& info) {
   EngineOf(info)->set_stack_size(static_cast<size_t>(info[0].As<v8::Number>()->Value()));
@@ -146,11 +135,6 @@ void SetStackSize(const FunctionCallbackInfo<Value>& info) {
 // getStackSize(): number
 void GetStackSize(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(static_cast<double>(EngineOf(info)->stack_size()));
-}
-
-// setMaxSpin(nanoseconds: number): void  (process-wide tuning knob for benchmarks)
-void SetMaxSpin(const FunctionCallbackInfo<Value>& info) {
-  Baton::SetMaxSpinNanos(static_cast<uint32_t>(info[0].As<v8::Number>()->Value()));
 }
 
 // stats(): { liveCoroutines, idleThreads, liveThreads, threadsStarted }
@@ -208,10 +192,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("switchTo", SwitchTo);
   method("discard", Discard);
   method("prod", Prod);
-  method("currentId", CurrentId);
   method("setStackSize", SetStackSize);
   method("getStackSize", GetStackSize);
-  method("setMaxSpin", SetMaxSpin);
   method("stats", Stats);
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
                v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();

@@ -12,9 +12,6 @@ namespace greenthread {
 
 namespace {
 
-std::atomic<uint32_t> g_max_spin_nanos{50000};
-
-
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -34,8 +31,6 @@ inline long Futex(std::atomic<uint32_t>* addr, int op, uint32_t value) {
 }
 
 }  // namespace
-
-void Baton::SetMaxSpinNanos(uint32_t nanos) { g_max_spin_nanos.store(nanos); }
 
 void Baton::Signal() {
   // Release: everything this thread wrote (V8 state archived by the Unlocker included)
@@ -93,15 +88,8 @@ void Baton::Prod() {
 }
 
 void Baton::Wait(bool may_spin, const std::atomic<int>* holder_cpu) {
-  const uint32_t max_spin = g_max_spin_nanos.load(std::memory_order_relaxed);
-  if (!spin_initialised_) {
-    spin_nanos_ = max_spin;
-    spin_initialised_ = true;
-  }
-  if (spin_nanos_ > max_spin) spin_nanos_ = max_spin;
-  const bool adapt = may_spin && max_spin > 0;
-  const uint64_t start = adapt ? NowNanos() : 0;
-  bool spin = adapt;
+  const uint64_t start = may_spin ? NowNanos() : 0;
+  bool spin = may_spin;
   bool caught_spinning = false;
   for (;;) {
     if (spin && SpinFor(spin_nanos_ > 1000 ? spin_nanos_ : 1000, holder_cpu)) {
@@ -110,18 +98,18 @@ void Baton::Wait(bool may_spin, const std::atomic<int>* holder_cpu) {
     }
     if (Sleep()) break;
     // Prodded awake: the signal is expected any moment, so wait for it on the CPU.
-    spin = max_spin > 0;
+    spin = true;
   }
-  if (adapt) {
+  if (may_spin) {
     // Had the budget been enough, or would a larger one have caught this signal? Then grow
     // it; if the partner took longer than any spin we allow, halve it so a long-running
     // partner stops costing CPU.
-    if (caught_spinning || NowNanos() - start < max_spin) {
+    if (caught_spinning || NowNanos() - start < kMaxSpinNanos) {
       spin_nanos_ = spin_nanos_ < 1000 ? 1000 : spin_nanos_ * 2;
     } else {
       spin_nanos_ /= 2;
     }
-    if (spin_nanos_ > max_spin) spin_nanos_ = max_spin;
+    if (spin_nanos_ > kMaxSpinNanos) spin_nanos_ = kMaxSpinNanos;
   }
   state_.store(kIdle, std::memory_order_relaxed);
 }

@@ -40,10 +40,12 @@ class Baton {
   // nothing to a waiter that is spinning or already signalled. Any thread may call it.
   void Prod();
 
-  // Upper bound of a spin, in nanoseconds; 0 turns spinning off.
-  static void SetMaxSpinNanos(uint32_t nanos);
-
  private:
+  // Upper bound of the spin budget, in nanoseconds: a few cross-core futex wake-ups' worth. A
+  // partner slower than that wakes us from the kernel instead. One value for every engine (a
+  // constant, not a knob: no process-global mutable state).
+  static constexpr uint32_t kMaxSpinNanos = 50000;
+
   // kIdle: nobody signalled; kSignalled: signal pending; kSleeping: the waiter is in futex_wait.
   // Prod() moves kSleeping back to kIdle.
   enum : uint32_t { kIdle = 0, kSignalled = 1, kSleeping = 2 };
@@ -53,8 +55,7 @@ class Baton {
 
   std::atomic<uint32_t> state_{kIdle};
   // Current spin budget in nanoseconds, adapted after every wait. Only the waiter touches it.
-  uint32_t spin_nanos_ = 0;
-  bool spin_initialised_ = false;
+  uint32_t spin_nanos_ = kMaxSpinNanos;
 };
 
 }  // namespace greenthread

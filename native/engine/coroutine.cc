@@ -45,33 +45,25 @@ void Coroutine::RunOnThread(OsThread* thread) {
       v8::Local<v8::Function> entry = entry_.Get(isolate);
       entry_.Reset();
 
-      // What the entry returns says where the baton goes when it is done: a number >= 0 is
-      // (coroutine id << 1 | throw flag) of the coroutine to hand it to, anything else the hub.
+      // Teardown unwinds parked coroutines and discards unstarted ones: it starts none.
+      GT_CHECK(!engine->tearing_down_, "teardown starts no coroutine");
+
+      // What the entry returns says where the baton goes when it is done: a number >= 0 is the
+      // id of the coroutine to hand it to, anything else the hub.
       int32_t successor = -1;
-      switch (engine->transfer_mode_) {
-        case ResumeMode::kValue: {
-          v8::TryCatch try_catch(isolate);
-          v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
-          v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
-          v8::Local<v8::Value> value;
-          if (result.ToLocal(&value)) {
-            finish_kind_ = FinishKind::kReturned;
-            if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
-          } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
-            finish_kind_ = FinishKind::kTerminated;
-          } else {
-            finish_kind_ = FinishKind::kThrew;
-            engine->thrown_.Reset(isolate, try_catch.Exception());
-          }
-          break;
-        }
-        case ResumeMode::kThrow:
-          // Thrown into before it ever ran: its body never runs; the caller knows the error.
-          finish_kind_ = FinishKind::kReturned;
-          break;
-        case ResumeMode::kTerminate:
-          finish_kind_ = FinishKind::kTerminated;
-          break;
+      v8::TryCatch try_catch(isolate);
+      v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
+      v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
+      v8::Local<v8::Value> value;
+      if (result.ToLocal(&value)) {
+        finish_kind_ = FinishKind::kReturned;
+        if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
+      } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
+        finish_kind_ = FinishKind::kTerminated;
+      } else {
+        finish_kind_ = FinishKind::kThrew;
+        GT_CHECK(engine->thrown_.IsEmpty(), "the hub rethrows a thrown exception before it resumes anyone");
+        engine->thrown_.Reset(isolate, try_catch.Exception());
       }
       state_ = CoroutineState::kFinished;
       next_baton = engine->HandOnFinished(this, successor);

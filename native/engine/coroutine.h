@@ -21,13 +21,6 @@ class Engine;
 
 enum class CoroutineState : uint8_t { kCreated, kRunning, kParked, kFinished };
 
-// How a parked coroutine is to continue.
-enum class ResumeMode : uint8_t {
-  kValue,      // the yield returns normally
-  kThrow,      // the yield reports that its caller is to throw
-  kTerminate,  // the yield terminates execution (teardown: unwinds without running handlers)
-};
-
 // How a finished coroutine ended.
 enum class FinishKind : uint8_t { kReturned, kThrew, kTerminated };
 
@@ -36,9 +29,6 @@ class Coroutine final : public OsThreadJob {
   Coroutine(Engine* engine, int32_t id, size_t stack_size, v8::Local<v8::Function> entry);
   ~Coroutine() override;
 
-  CoroutineState state() const { return state_; }
-  FinishKind finish_kind() const { return finish_kind_; }
-  OsThread* thread() const { return thread_; }
   // Gives the OS thread back to the caller (the engine returns it to the pool).
   OsThread* DetachThread();
 

@@ -91,7 +91,7 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
   }
 }
 
-v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatus* status) {
+v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, EngineStatus* status) {
   using Outcome = v8::Maybe<ResumeOutcome>;
   if (running_ != nullptr) {
     *status = EngineStatus::kNotOnHub;
@@ -105,16 +105,13 @@ v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatu
   }
   if (!BindThread(co, status)) return v8::Nothing<ResumeOutcome>();
   *status = EngineStatus::kOk;
-  transfer_mode_ = mode;
   if (kHasAsyncContextData) SaveAsyncContextData(hub_async_context_data_);
   running_ = co;
-  running_id_ = id;
   HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
   // The baton came back from `co` or from a coroutine it (or its successors) switched to.
   Coroutine* back = running_;
   GT_CHECK(back != nullptr, "the baton comes back from a coroutine");
   running_ = nullptr;
-  running_id_ = -1;
   if (kHasAsyncContextData) RestoreAsyncContextData(hub_async_context_data_);
   FreeRetired();
   if (back->state_ != CoroutineState::kFinished) return Outcome(v8::Just(ResumeOutcome::kYielded));
@@ -142,7 +139,7 @@ v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, ResumeMode mode, EngineStatu
 }
 
 Baton* Engine::HandOnFinished(Coroutine* co, int32_t successor) {
-  Coroutine* target = successor >= 0 && !tearing_down_ ? Lookup(successor >> 1) : nullptr;
+  Coroutine* target = successor >= 0 && !tearing_down_ ? Lookup(successor) : nullptr;
   if (target == nullptr || target == co || co->finish_kind_ != FinishKind::kReturned ||
       (target->state_ != CoroutineState::kCreated && target->state_ != CoroutineState::kParked)) {
     return &hub_baton_;  // the hub frees `co` when its Resume returns
@@ -153,15 +150,12 @@ Baton* Engine::HandOnFinished(Coroutine* co, int32_t successor) {
   retired_ = co;
   if (target->thread_ == nullptr) pool_.Release(co->DetachThread());
   running_ = target;
-  running_id_ = target->id_;
-  transfer_mode_ = (successor & 1) != 0 ? ResumeMode::kThrow : ResumeMode::kValue;
   EngineStatus status;
   if (!BindThread(target, &status)) {
     // The OS refused a thread: back to the hub as an ordinary finish; the hub then tries to
     // start the successor itself and learns of the refusal there.
     retired_ = nullptr;
     running_ = co;
-    running_id_ = co->id_;
     return &hub_baton_;
   }
   return &target->thread_->baton;
@@ -175,52 +169,47 @@ void Engine::FreeRetired() {
   Free(co->id_);
 }
 
-v8::Maybe<ResumeMode> Engine::Yield(bool expect_soon, EngineStatus* status) {
+void Engine::Yield(bool expect_soon, EngineStatus* status) {
   Coroutine* co = running_;
   if (co == nullptr) {
     *status = EngineStatus::kNotInCoroutine;
-    return v8::Nothing<ResumeMode>();
+    return;
   }
   *status = EngineStatus::kOk;
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
   HandOff(hub_baton_, co->thread_->baton, expect_soon);
-  return Resumed(co);
+  Resumed(co);
 }
 
-v8::Maybe<ResumeMode> Engine::SwitchTo(int32_t id, ResumeMode mode, bool expect_soon, EngineStatus* status) {
+void Engine::SwitchTo(int32_t id, bool expect_soon, EngineStatus* status) {
   Coroutine* co = running_;
   if (co == nullptr) {
     *status = EngineStatus::kNotInCoroutine;
-    return v8::Nothing<ResumeMode>();
+    return;
   }
   Coroutine* target = Lookup(id);
   if (target == nullptr || target == co || (target->state_ != CoroutineState::kCreated &&
                                             target->state_ != CoroutineState::kParked)) {
     *status = EngineStatus::kBadCoroutine;
-    return v8::Nothing<ResumeMode>();
+    return;
   }
-  if (!BindThread(target, status)) return v8::Nothing<ResumeMode>();
+  if (!BindThread(target, status)) return;
   *status = EngineStatus::kOk;
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
-  transfer_mode_ = mode;
   running_ = target;
-  running_id_ = id;
   HandOff(target->thread_->baton, co->thread_->baton, expect_soon);
-  return Resumed(co);
+  Resumed(co);
 }
 
-v8::Maybe<ResumeMode> Engine::Resumed(Coroutine* co) {
+void Engine::Resumed(Coroutine* co) {
   GT_CHECK(running_ == co, "a parked coroutine wakes only when it is handed the baton");
   FreeRetired();
   co->state_ = CoroutineState::kRunning;
   if (kHasAsyncContextData) RestoreAsyncContextData(co->async_context_data_);
-  if (transfer_mode_ == ResumeMode::kTerminate) {
-    isolate_->TerminateExecution();
-    return v8::Nothing<ResumeMode>();
-  }
-  return v8::Just(transfer_mode_);
+  // Teardown resumes a parked coroutine only to unwind it (Teardown).
+  if (tearing_down_) isolate_->TerminateExecution();
 }
 
 void Engine::Prod(int32_t id) {
@@ -255,7 +244,7 @@ void Engine::Teardown() {
       // A coroutine that yields again before V8 notices the termination gets another go.
       for (int attempt = 0; attempt < 3 && table_[i] == co; attempt++) {
         EngineStatus status;
-        (void)Resume(id, ResumeMode::kTerminate, &status);
+        (void)Resume(id, &status);  // Resumed() terminates it: tearing_down_ is set
       }
     }
   }

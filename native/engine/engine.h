@@ -49,13 +49,13 @@
 
 namespace greenthread {
 
-// Status codes the binding turns into JavaScript errors.
 // What a Resume came back with.
 enum class ResumeOutcome : int {
   kYielded = 0,   // the coroutine that handed the baton back is parked
   kFinished = 1,  // it has finished (and is freed)
 };
 
+// Status codes the binding turns into JavaScript errors (native/binding/addon.cc, ThrowStatus).
 enum class EngineStatus : int {
   kOk = 0,
   kNotOnHub = 1,         // resume called from inside a coroutine
@@ -82,8 +82,8 @@ class Engine {
   // remembers the caller's async context (CPED) for it. Returns its id (>= 0) or sets *status.
   //
   // Values do not travel through the engine: a resumed thread reads what to return or throw
-  // from its own JavaScript object (src/hub.ts), which costs nothing, where a global handle per
-  // switch costs about a tenth of the switch. The engine moves the baton and the resume mode.
+  // from its own JavaScript object (src/hub/hub.ts), which costs nothing, where a global handle
+  // per switch costs about a tenth of the switch. The engine moves only the baton.
   int32_t Create(v8::Local<v8::Function> entry, EngineStatus* status);
 
   // Runs coroutine `id` (hub thread only) until the baton comes back: some coroutine (`id`, or
@@ -91,18 +91,19 @@ class Engine {
   // here; if it was terminated, terminates the caller too.
   // Returns Nothing with *status set when the call itself is not allowed (kThreadLimit: `id`
   // could not get an OS thread for its start; nothing ran).
-  v8::Maybe<ResumeOutcome> Resume(int32_t id, ResumeMode mode, EngineStatus* status);
+  // During teardown, the resumed coroutine unwinds by termination instead (Teardown).
+  v8::Maybe<ResumeOutcome> Resume(int32_t id, EngineStatus* status);
 
   // Called on a coroutine's thread: hands the baton straight to coroutine `id` (started or
-  // parked) and parks until resumed, exactly like Yield. Nothing with kThreadLimit or
-  // kBadCoroutine set means no switch happened and the caller keeps running.
-  v8::Maybe<ResumeMode> SwitchTo(int32_t id, ResumeMode mode, bool expect_soon, EngineStatus* status);
+  // parked) and parks until resumed, exactly like Yield. A status other than kOk (kThreadLimit,
+  // kBadCoroutine, kNotInCoroutine) means no switch happened and the caller keeps running.
+  void SwitchTo(int32_t id, bool expect_soon, EngineStatus* status);
 
   // Called on a coroutine's thread: gives the baton to the hub and parks until resumed (by the
-  // hub or by another coroutine's SwitchTo). Returns the mode it was resumed with (kValue or
-  // kThrow); on kTerminate, termination is pending and Nothing is returned.
-  // `expect_soon` lets the parked thread spin briefly (Baton::Wait).
-  v8::Maybe<ResumeMode> Yield(bool expect_soon, EngineStatus* status);
+  // hub or by another coroutine's SwitchTo). If it was resumed to be unwound (teardown),
+  // termination is pending when it returns. `expect_soon` lets the parked thread spin briefly
+  // (Baton::Wait).
+  void Yield(bool expect_soon, EngineStatus* status);
 
   // Hint that coroutine `id` is about to be resumed: if its thread sleeps in the kernel, it
   // starts spinning (Baton::Prod). Safe for any id.
@@ -110,9 +111,6 @@ class Engine {
 
   // Releases a coroutine that never started (cancelled before its first resume).
   EngineStatus Discard(int32_t id);
-
-  // Id of the coroutine running now, -1 on the hub thread.
-  int32_t current_id() const { return running_ == nullptr ? -1 : running_id_; }
 
   size_t stack_size() const { return stack_size_; }
   void set_stack_size(size_t bytes) { stack_size_ = bytes; }
@@ -133,10 +131,12 @@ class Engine {
   void Free(int32_t id);
   // Gives a coroutine about to start its OS thread; false (status set) if the OS refuses one.
   bool BindThread(Coroutine* co, EngineStatus* status);
-  // What every parked coroutine does once the baton is back: checks, CPED, the resume mode.
-  v8::Maybe<ResumeMode> Resumed(Coroutine* co);
+  // What every parked coroutine does once the baton is back: checks, CPED, and during
+  // teardown the termination that unwinds it.
+  void Resumed(Coroutine* co);
   // Called by a finished coroutine, still holding the baton, with the successor its entry
-  // named (or -1): sets up the handoff and returns the baton to signal once it has unlocked.
+  // named (a coroutine id, or -1): sets up the handoff and returns the baton to signal once it
+  // has unlocked.
   Baton* HandOnFinished(Coroutine* co, int32_t successor);
   // Frees the coroutine that finished by handing the baton straight on (it cannot free
   // itself: it is still leaving its thread). Called by every new baton holder.
@@ -159,9 +159,10 @@ class Engine {
   std::vector<int32_t> free_ids_;
   size_t live_ = 0;
 
-  // How the receiver of the current handoff is to continue, and the exception of an entry that
-  // threw. Strictly one handoff happens at a time, so one slot per engine is enough.
-  ResumeMode transfer_mode_ = ResumeMode::kValue;
+  // The exception of an entry that threw, from its coroutine's finish to the hub's Resume
+  // that rethrows it. Strictly one handoff happens at a time, and a throwing coroutine hands
+  // the baton only to the hub, which empties the slot before it resumes anyone: one slot per
+  // engine is enough (checked where it is filled).
   v8::Global<v8::Value> thrown_;
   // The hub's CPED while a coroutine runs (kept between switches as a cache).
   v8::Global<AsyncContextData> hub_async_context_data_;
@@ -170,7 +171,6 @@ class Engine {
   Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
   // The CPU of the thread that holds the baton (Baton::NoteHolderCpu), for waiters' spinning.
   std::atomic<int> holder_cpu_{-1};
-  int32_t running_id_ = -1;
   size_t stack_size_ = kDefaultStackSize;
   int last_os_error_ = 0;
   bool tearing_down_ = false;

@@ -2,16 +2,31 @@
 // from one coroutine straight to another, and (on a coroutine's own stack) park on the hub.
 // The native side moves only the baton. What a resumed thread is to return or throw travels in
 // its own HubThread fields, read by the thread itself once it holds the baton (see hub.ts).
+// The binding's errors carry the `code` of a class in errors.ts; the ones a user can meet become
+// that class here (thread limits in the hub, which knows the counts), only on the error path.
 import { native } from './binding';
-import { ThreadLimitError } from '../errors';
+import { ShuttingDownError, ThreadLimitError } from '../errors';
 
 /**
  * Registers a coroutine that will run `entry(id)` on its own OS thread when first started (the
  * thread is taken then, from the engine's pool). `entry` returns where the baton goes when it
- * ends: (coroutine id << 1) to hand it to that coroutine, -1 for the hub.
+ * ends: a coroutine id to hand it straight to that coroutine, -1 for the hub.
+ * @throws ShuttingDownError once this JavaScript thread's engine has been torn down.
  */
 export function createCoroutine(entry: (id: number) => number): number {
-  return native.create(entry);
+  try {
+    return native.create(entry);
+  } catch (error) {
+    throw asPublicError(error);
+  }
+}
+
+/**
+ * @internal The public class for an error of the binding's create(): ShuttingDownError for its
+ * refusal during teardown, anything else (a stack overflow on the way in) as it is.
+ */
+export function asPublicError(error: unknown): unknown {
+  return (error as { code?: unknown }).code === 'ERR_GREENTHREAD_SHUTTING_DOWN' ? new ShuttingDownError() : error;
 }
 
 /** True for the engine's "the OS refused a thread" error (a property read: no call). */
@@ -27,32 +42,29 @@ export function threadLimitError(error: unknown): ThreadLimitError {
 /**
  * Runs coroutine `id` until the baton comes back to the hub, which may be from another
  * coroutine: whichever `id` (or its successors) switched to. Returns true if the one that
- * handed it back has finished. `throwIt` makes the pending park of `id` return true (the hub
- * itself never uses it: a thread reads what to throw from its own fields). Hub thread only.
- * Throws the engine's thread-limit error, having
+ * handed it back has finished. Hub thread only. Throws the engine's thread-limit error, having
  * run nothing, when `id` could not get an OS thread for its start.
  */
-export function resumeCoroutine(id: number, throwIt = false): boolean {
-  return native.resume(id, throwIt) === 1;
+export function resumeCoroutine(id: number): boolean {
+  return native.resume(id) === 1;
 }
 
 /**
- * From a coroutine: hands the baton straight to coroutine `id` and parks until resumed; returns
- * like {@link parkOnHub}. Throws
- * the engine's thread-limit error, without switching, when `id` could not get an OS thread for
- * its start.
+ * From a coroutine: hands the baton straight to coroutine `id` and parks until resumed, like
+ * {@link parkOnHub}. Throws the engine's thread-limit error, without switching, when `id`
+ * could not get an OS thread for its start.
  */
-export function switchToCoroutine(id: number, expectSoon: boolean): boolean {
-  return native.switchTo(id, false, expectSoon);
+export function switchToCoroutine(id: number, expectSoon: boolean): void {
+  native.switchTo(id, expectSoon);
 }
 
 /**
  * Gives the baton back to the hub and parks until resumed (by the hub or another coroutine).
- * Returns true if it was resumed with throwIt. An exception from this call itself (a stack
- * overflow on the way in) means we never parked.
+ * What to return or throw then is in the thread's own fields. An exception from this call
+ * itself (a stack overflow on the way in) means we never parked.
  */
-export function parkOnHub(expectSoon: boolean): boolean {
-  return native.yield(expectSoon);
+export function parkOnHub(expectSoon: boolean): void {
+  native.yield(expectSoon);
 }
 
 /** Hint that coroutine `id` will be resumed shortly: a sleeping thread starts spinning. */

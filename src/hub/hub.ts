@@ -282,7 +282,7 @@ export class Hub {
   }
 
   // The entry every coroutine starts in (with its own id). Returns where the baton goes when
-  // the body is done, as the engine expects: a coroutine id << 1, or -1 for the hub.
+  // the body is done, as the engine expects: a coroutine id, or -1 for the hub.
   private readonly entry = (id: number): number => {
     const thread = this.live.byId(id);
     this.adopt(thread);
@@ -297,7 +297,7 @@ export class Hub {
   private finishCurrent(thread: HubThread): number {
     this.markDead(thread);
     const next = this.inTurn ? this.directSwitchTarget() : null;
-    return next === null ? -1 : next.coroutine * 2;
+    return next === null ? -1 : next.coroutine;
   }
 
   private markDead(thread: HubThread): void {

@@ -24,6 +24,8 @@ const codes: Record<string, string> = {
   Empty: 'ERR_GREENTHREAD_QUEUE_EMPTY',
   Full: 'ERR_GREENTHREAD_QUEUE_FULL',
   InternalError: 'ERR_GREENTHREAD_INTERNAL',
+  ShuttingDownError: 'ERR_GREENTHREAD_SHUTTING_DOWN',
+  EngineLoadError: 'ERR_GREENTHREAD_NO_ENGINE',
   Timeout: 'ERR_GREENTHREAD_TIMEOUT',
 };
 
