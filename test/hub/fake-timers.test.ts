@@ -85,6 +85,6 @@ test("the README's node:test recipe: mock.timers plus hubTurn()", () => {
       });
     `,
   });
-  const result = runNode(['--disable-warning=ExperimentalWarning', '--test', path.join(dir, 'recipe.test.js')], { timeoutMs: 20000 });
+  const result = runNode(['--disable-warning=ExperimentalWarning', '--test', '--test-reporter=tap', path.join(dir, 'recipe.test.js')], { timeoutMs: 20000 });
   expect({ status: result.status, out: result.stdout }).toEqual({ status: 0, out: expect.stringMatching(/# pass 1/) });
 });
