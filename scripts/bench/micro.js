@@ -14,7 +14,9 @@ let engine;
 try {
   gt = require(path.join(root, 'dist', 'index.js'));
   // The typed wrappers of the raw addon: the mailbox round trip every hub switch is built on.
-  engine = require(path.join(root, 'dist', 'engine', 'engine.js'));
+  // (dist/engine.js in builds from before src/ had layer folders: --root may name one.)
+  const layered = path.join(root, 'dist', 'engine', 'engine.js');
+  engine = require(require('node:fs').existsSync(layered) ? layered : path.join(root, 'dist', 'engine.js'));
 } catch (error) {
   process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
   process.exit(2);
