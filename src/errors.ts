@@ -272,11 +272,15 @@ export abstract class GreenthreadError extends Error {
 
   #rawStack: RawStack | undefined;
 
+  /** The message of an instance made without one (each class sets its own). */
+  static readonly defaultMessage: string | undefined = undefined;
+
   /**
-   * @param message The error's message.
+   * @param message The error's message; the class's `defaultMessage` when omitted.
    * @param options Standard error options (`cause`).
    */
   constructor(message?: string, options?: ErrorOptions) {
+    message ??= (new.target as { defaultMessage?: string }).defaultMessage;
     // InternalError is greenthread's bug: its own frames are the point of its stack.
     const stackless = nextStackless;
     nextStackless = false;
@@ -326,10 +330,8 @@ export abstract class GreenthreadError extends Error {
  */
 export class GreenletExit extends GreenthreadError {
   static { brand(this, 'GreenletExit'); }
+  static override readonly defaultMessage = 'green thread killed';
   readonly code = 'ERR_GREENTHREAD_GREENLET_EXIT';
-  constructor(message = 'green thread killed') {
-    super(message);
-  }
 }
 
 /**
@@ -435,10 +437,8 @@ export class AsyncScopeSuspendError extends GreenthreadError {
  */
 export class InvalidStateError extends GreenthreadError {
   static { brand(this, 'InvalidStateError'); }
+  static override readonly defaultMessage = 'this call is not valid in the object\'s current state';
   readonly code = 'ERR_GREENTHREAD_INVALID_STATE';
-  constructor(message = 'this call is not valid in the object\'s current state') {
-    super(message);
-  }
 }
 
 /**
@@ -447,10 +447,8 @@ export class InvalidStateError extends GreenthreadError {
  */
 export class DeadlockError extends GreenthreadError {
   static { brand(this, 'DeadlockError'); }
+  static override readonly defaultMessage = 'this wait could never return';
   readonly code = 'ERR_GREENTHREAD_DEADLOCK';
-  constructor(message = 'this wait could never return') {
-    super(message);
-  }
 }
 
 /**
@@ -474,10 +472,8 @@ export class SuspendNotAllowedError extends GreenthreadError {
  */
 export class Empty extends GreenthreadError {
   static { brand(this, 'Empty'); }
+  static override readonly defaultMessage = 'the queue is empty';
   readonly code = 'ERR_GREENTHREAD_QUEUE_EMPTY';
-  constructor(message = 'the queue is empty') {
-    super(message);
-  }
 }
 
 /**
@@ -487,10 +483,8 @@ export class Empty extends GreenthreadError {
  */
 export class Full extends GreenthreadError {
   static { brand(this, 'Full'); }
+  static override readonly defaultMessage = 'the queue is full';
   readonly code = 'ERR_GREENTHREAD_QUEUE_FULL';
-  constructor(message = 'the queue is full') {
-    super(message);
-  }
 }
 
 /**
@@ -512,10 +506,8 @@ export class InternalError extends GreenthreadError {
  */
 export class ShuttingDownError extends GreenthreadError {
   static { brand(this, 'ShuttingDownError'); }
+  static override readonly defaultMessage = 'this JavaScript thread is shutting down: no new green thread can start';
   readonly code = 'ERR_GREENTHREAD_SHUTTING_DOWN';
-  constructor(message = 'this JavaScript thread is shutting down: no new green thread can start') {
-    super(message);
-  }
 }
 
 // The platforms prebuilt binaries are shipped for; package.json's `os`/`cpu` say the same.
