@@ -535,3 +535,48 @@ export class EngineLoadError extends GreenthreadError {
     );
   }
 }
+
+/**
+ * A socket operation (`recv`, `sendall`, `accept`, `connect`, `recvfrom`, ...) waited longer
+ * than the socket's timeout, set with `setTimeout(seconds)` or the `timeout` option of
+ * `connect()` (Python's `socket.timeout`). Nothing is lost: bytes that arrive later stay
+ * buffered for the next read, and the socket stays usable.
+ */
+export class SocketTimeoutError extends GreenthreadError {
+  static { brand(this, 'SocketTimeoutError'); }
+  static override readonly defaultMessage = 'timed out';
+  readonly code = 'ERR_GREENTHREAD_SOCKET_TIMEOUT';
+}
+
+/**
+ * A second green thread tried to read (or write, or accept) on a socket that another green
+ * thread is already blocked reading (writing, accepting) — eventlet's "second simultaneous
+ * read". Two readers of one stream would each get an unpredictable part of it; give each
+ * direction of a socket one green thread, or hand the data over through a Queue.
+ */
+export class SocketBusyError extends GreenthreadError {
+  static { brand(this, 'SocketBusyError'); }
+  static override readonly defaultMessage = 'another green thread is already blocked on this socket';
+  readonly code = 'ERR_GREENTHREAD_SOCKET_BUSY';
+}
+
+/**
+ * A socket (or server) was used after `close()`, or was closed by another green thread while
+ * this one was blocked on it; also a socket handed to `wrapSsl`, whose connection now belongs
+ * to the TLS socket that call returned.
+ */
+export class SocketClosedError extends GreenthreadError {
+  static { brand(this, 'SocketClosedError'); }
+  static override readonly defaultMessage = 'the socket is closed';
+  readonly code = 'ERR_GREENTHREAD_SOCKET_CLOSED';
+}
+
+/**
+ * Thrown by a connection handler of `serve()` to make `serve` return (eventlet's `StopServe`).
+ * The listening socket stays open; handlers still running go on to their end.
+ */
+export class StopServe extends GreenthreadError {
+  static { brand(this, 'StopServe'); }
+  static override readonly defaultMessage = 'stop serving';
+  readonly code = 'ERR_GREENTHREAD_STOP_SERVE';
+}

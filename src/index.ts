@@ -9,6 +9,7 @@ export { GreenThread } from './green/green-thread';
 export {
   GreenthreadError, GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError,
   DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError, ShuttingDownError, EngineLoadError,
+  SocketTimeoutError, SocketBusyError, SocketClosedError, StopServe,
 } from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';

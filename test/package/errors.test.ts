@@ -26,6 +26,10 @@ const codes: Record<string, string> = {
   InternalError: 'ERR_GREENTHREAD_INTERNAL',
   ShuttingDownError: 'ERR_GREENTHREAD_SHUTTING_DOWN',
   EngineLoadError: 'ERR_GREENTHREAD_NO_ENGINE',
+  SocketTimeoutError: 'ERR_GREENTHREAD_SOCKET_TIMEOUT',
+  SocketBusyError: 'ERR_GREENTHREAD_SOCKET_BUSY',
+  SocketClosedError: 'ERR_GREENTHREAD_SOCKET_CLOSED',
+  StopServe: 'ERR_GREENTHREAD_STOP_SERVE',
   Timeout: 'ERR_GREENTHREAD_TIMEOUT',
 };
 
