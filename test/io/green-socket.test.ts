@@ -473,20 +473,36 @@ describe('one reader and one writer at a time', () => {
     expect(result.first).toBe('data');
   });
 
-  test('while one thread is blocked in readline, another recv: SocketBusyError', async () => {
+  test('while one thread is blocked in readline, another recv: SocketBusyError, and the line stays whole', async () => {
     const result = await green(() => {
       const [client, peer] = socketPair();
       const first = spawn(() => client.readline().toString());
       peer.sendall('no newline yet');
       until(() => client.bufferedBytes === 14);
       sleep(0);
-      const error = errorOf(() => client.recv(1));
-      peer.sendall('\n');
-      const out = { error: error instanceof SocketBusyError, line: first.wait() };
+      let second: string;
+      try {
+        second = `returned ${JSON.stringify(client.recv(1).toString())}`;
+      } catch (error) {
+        second = (error as Error).constructor.name;
+      }
+      // A second line right behind the first: readline must stop at the first newline.
+      peer.sendall('\nmore\n');
+      const line = first.wait();
+      // Only so that a wrong result fails this test instead of hanging it: 'more\n' is buffered.
+      client.setTimeout(1);
+      const rest = (() => {
+        try {
+          return client.readline().toString();
+        } catch (error) {
+          return (error as Error).constructor.name;
+        }
+      })();
+      const out = { second, line, rest };
       closeAll(client, peer);
       return out;
     });
-    expect(result).toEqual({ error: true, line: 'no newline yet\n' });
+    expect(result).toEqual({ second: 'SocketBusyError', line: 'no newline yet\n', rest: 'more\n' });
   });
 
   test('a second thread writing while one is blocked in sendall: SocketBusyError', async () => {
