@@ -5,7 +5,7 @@
 // sendall to a slow reader, 10,000 random-sized writes, bytes kept across an interrupted recv,
 // peer reset, half-close, a peer vanishing mid-sendall. Short Timeouts only prove that something
 // blocks; nothing asserts how long anything took.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   GreenThread, SocketBusyError, SocketClosedError, SocketTimeoutError, Timeout, bindUdp, connect, getaddrinfo,
   gethostbyname, listen, sleep, spawn, udpSocket, withTimeout,
@@ -66,13 +66,8 @@ function recvExactly(sock: Sock, n: number): Buffer {
   return Buffer.concat(parts);
 }
 
-/** `n` pseudo-random bytes from `seed`. */
-function noise(n: number, seed: number): Buffer {
-  const random = rng(seed);
-  const out = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) out[i] = (random() * 256) | 0;
-  return out;
-}
+/** `n` random bytes. */
+const noise = (n: number): Buffer => randomBytes(n);
 
 /**
  * Spawns `fn` in a green thread whose result is what `fn` threw (null if it returned): for calls
@@ -360,7 +355,7 @@ describe('recv, recvInto, send, sendall, readline (greenio_test.py, socket_test.
   test('full duplex: one green thread sends a lot while another reads the same socket', async () => {
     await session((own) => {
       const [client, peer] = pair(own);
-      const large = noise(4 * 1024 * 1024, 7);
+      const large = noise(4 * 1024 * 1024);
       const bigSender = own(spawn(() => peer.sendall(large)));
       const bigReader = own(spawn(() => recvExactly(client, large.length)));
       sleep(0);
@@ -392,7 +387,7 @@ describe('recv, recvInto, send, sendall, readline (greenio_test.py, socket_test.
   test('a 16 MiB sendall to a slowly reading peer arrives whole (checksummed)', async () => {
     await session((own) => {
       const [client, peer] = pair(own);
-      const data = noise(16 * 1024 * 1024, 16);
+      const data = noise(16 * 1024 * 1024);
       const sender = own(spawn(() => { client.sendall(data); client.shutdown(); }));
       const hash = createHash('sha256');
       let total = 0;
@@ -412,7 +407,7 @@ describe('recv, recvInto, send, sendall, readline (greenio_test.py, socket_test.
     await session((own) => {
       const [client, peer] = pair(own);
       const random = rng(10000);
-      const pieces = Array.from({ length: 10000 }, (_, i) => noise(1 + ((random() * 3000) | 0), i));
+      const pieces = Array.from({ length: 10000 }, () => noise(1 + ((random() * 3000) | 0)));
       const whole = Buffer.concat(pieces);
       const writer = own(spawn(() => {
         pieces.forEach((piece, i) => {
