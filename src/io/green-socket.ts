@@ -7,6 +7,7 @@
 import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
+import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
@@ -61,6 +62,10 @@ export class GreenSocket {
   // The green thread blocked reading (recv, recvInto, readline) and the one blocked writing.
   #reader: Waiter<void> | null = null;
   #writer: Waiter<void> | null = null;
+  // The last reader's and writer's Waiters, done with: the next wait by the same green thread
+  // (a connection's own thread, every time) reuses them, so a wait allocates nothing.
+  #spareReader: Waiter<void> | null = null;
+  #spareWriter: Waiter<void> | null = null;
   #eof = false;
   // Failure of the connection: reported once to a reader (after that the socket reads as at
   // EOF), and to every writer from then on.
@@ -254,7 +259,7 @@ export class GreenSocket {
       this.#paused = false;
       this.#stream.resume();
     }
-    const waiter = new Waiter<void>(thread);
+    const waiter = reuse(this.#spareReader, thread);
     this.#reader = waiter;
     try {
       if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === 0 && !this.#eof &&
@@ -263,6 +268,7 @@ export class GreenSocket {
       }
     } finally {
       this.#reader = null;
+      this.#spareReader = waiter;
     }
   }
 
@@ -319,7 +325,7 @@ export class GreenSocket {
   // failure). `blocked` says whether what the caller waits for is still not there: if so when
   // the socket's timeout runs out, SocketTimeoutError.
   #waitWritable(call: string, blocked: (socket: GreenSocket) => boolean): void {
-    const waiter = new Waiter<void>(requireGreenThread(call));
+    const waiter = reuse(this.#spareWriter, requireGreenThread(call));
     this.#writer = waiter;
     try {
       if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#writeError === null && !this.#closed && blocked(this)) {
@@ -327,6 +333,7 @@ export class GreenSocket {
       }
     } finally {
       this.#writer = null;
+      this.#spareWriter = waiter;
     }
   }
 
@@ -532,6 +539,11 @@ export class GreenSocket {
     const peer = this.#peer === null ? 'not connected' : formatAddress(this.#peer);
     return `GreenSocket { fd: ${this.fileno()}, peer: ${peer}${this.#buffer.length > 0 ? `, buffered: ${this.#buffer.length}` : ''} }`;
   }
+}
+
+// `spare` made ready again if it belongs to `thread`, else a new Waiter for it.
+function reuse(spare: Waiter<void> | null, thread: HubThread): Waiter<void> {
+  return spare !== null && spare.thread === thread && spare.recycle() ? spare : new Waiter<void>(thread);
 }
 
 /** A byte count argument: an integer >= 0. */
