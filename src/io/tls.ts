@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { typeError } from '../errors';
-import { requireGreenThread } from '../hub/waiter';
+import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateOptions } from '../validate';
 import { GreenServer } from './green-server';
 import { GreenSocket } from './green-socket';
+import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
 /** Options of {@link wrapSsl}: node:tls's own, plus eventlet's file-name forms. */
 export interface WrapSslOptions extends tls.SecureContextOptions {
@@ -74,6 +75,8 @@ function tlsOptions(options: WrapSslOptions, call: string): Record<string, unkno
 
 /**
  * Wraps a connection in TLS (eventlet's `wrap_ssl`):
+ * - `wrapSsl(sock, { serverSide: true, key, cert, ... })` on an accepted GreenSocket: the server
+ *   side of that one connection, the handshake blocking the calling green thread.
  * - `wrapSsl(sock, options?)` on a connected GreenSocket: the client side. Blocks the calling
  *   green thread through the handshake, checking the server's certificate against `ca` (default:
  *   Node's trusted roots) and `servername` (default: the host name given to connect()). Returns
@@ -102,9 +105,8 @@ export function wrapSsl(target: GreenSocket | GreenServer, options?: WrapSslOpti
     return wrapServer(target, tlsOptions(opts, call), onClientError, call);
   }
   if (!(target instanceof GreenSocket)) throw typeError(`${call}: expected a GreenSocket or a GreenServer, got ${describe(target)}`);
-  if (opts.serverSide === true) {
-    throw typeError(`${call}: serverSide: true applies to a GreenServer (wrapSsl(listen(addr), { key, cert })), whose accept() then returns TLS sockets`);
-  }
+  if (opts.serverSide === true) return wrapAccepted(target, tlsOptions(opts, call), call);
+  if (onClientError !== undefined) throw typeError(`${call}: onClientError applies to a server (serverSide: true)`);
   return wrapClient(target, tlsOptions(opts, call), call);
 }
 
@@ -128,6 +130,32 @@ function wrapClient(sock: GreenSocket, options: Record<string, unknown>, call: s
     throw error;
   }
   return secure;
+}
+
+// The server side of one connection (a STARTTLS server, or eventlet's wrap_ssl on an accepted
+// socket): a tls.Server of its own handshakes it, and the calling green thread waits for that.
+function wrapAccepted(sock: GreenSocket, options: Record<string, unknown>, call: string): GreenSocket {
+  const thread = requireGreenThread(call);
+  const handshaker = tls.createServer(options as tls.TlsOptions);
+  const taken = sock.handOver(call, 'this socket was handed to wrapSsl(): use the TLS socket it returned');
+  const waiter = new Waiter<tls.TLSSocket>(thread);
+  handshaker.once('secureConnection', (secure: tls.TLSSocket) => { waiter.wake(secure); });
+  handshaker.once('tlsClientError', (error: Error, secure: tls.TLSSocket) => {
+    secure.destroy();
+    waiter.throw(error);
+  });
+  taken.stream.resume();
+  handshaker.emit('connection', taken.stream);
+  let stream: tls.TLSSocket;
+  try {
+    const result = waitTimed(waiter, call, taken.timeout);
+    if (result === TIMED_OUT) throw timedOut(call, taken.timeout);
+    stream = result;
+  } catch (error) {
+    taken.stream.destroy();
+    throw error;
+  }
+  return new GreenSocket(stream, { timeout: taken.timeout, unix: taken.unix, host: taken.host });
 }
 
 function wrapServer(server: GreenServer, options: Record<string, unknown>, onClientError: ((error: Error) => void) | undefined, call: string): GreenServer {
