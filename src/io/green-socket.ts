@@ -7,6 +7,7 @@
 import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
+import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
@@ -40,6 +41,8 @@ export interface GreenSocketInit {
   readonly unix?: UnixNames | null;
   /** The host name it was connected to (the default TLS server name). */
   readonly host?: string;
+  /** A TLS client socket whose handshake is under way ('secureConnect' ends it). */
+  readonly handshaking?: boolean;
 }
 
 /** The error of a write to a socket that can no longer send, shaped like Node's own. */
@@ -59,6 +62,10 @@ export class GreenSocket {
   // The green thread blocked reading (recv, recvInto, readline) and the one blocked writing.
   #reader: Waiter<void> | null = null;
   #writer: Waiter<void> | null = null;
+  // The last reader's and writer's Waiters, done with: the next wait by the same green thread
+  // (a connection's own thread, every time) reuses them, so a wait allocates nothing.
+  #spareReader: Waiter<void> | null = null;
+  #spareWriter: Waiter<void> | null = null;
   #eof = false;
   // Failure of the connection: reported once to a reader (after that the socket reads as at
   // EOF), and to every writer from then on.
@@ -69,6 +76,7 @@ export class GreenSocket {
   // Why the socket can no longer be used although close() was not called (wrapSsl took it).
   #handedOver: string | null = null;
   #paused = false;
+  #handshaking: boolean;
   #timeout: number | null;
   #peer: SocketAddress | null = null;
   readonly #unix: UnixNames | null;
@@ -80,6 +88,7 @@ export class GreenSocket {
     this.#timeout = init.timeout ?? null;
     this.#unix = init.unix ?? null;
     this.#host = init.host;
+    this.#handshaking = init.handshaking ?? false;
     this.#attach(stream);
     if (!stream.connecting) this.#notePeer();
   }
@@ -116,6 +125,11 @@ export class GreenSocket {
     this.#writer?.wake(undefined);
   };
 
+  readonly #onSecure = (): void => {
+    this.#handshaking = false;
+    this.#writer?.wake(undefined);
+  };
+
   // 'connect', 'drain', and the completion of every write: a blocked writer re-checks.
   readonly #onWritable = (): void => {
     if (this.#peer === null && !this.#stream.connecting) this.#notePeer();
@@ -129,6 +143,7 @@ export class GreenSocket {
     stream.on('close', this.#onClose);
     stream.on('connect', this.#onWritable);
     stream.on('drain', this.#onWritable);
+    if (this.#handshaking) stream.once('secureConnect', this.#onSecure);
     // A server socket accepted with pauseOnConnect starts reading now.
     stream.resume();
   }
@@ -244,7 +259,7 @@ export class GreenSocket {
       this.#paused = false;
       this.#stream.resume();
     }
-    const waiter = new Waiter<void>(thread);
+    const waiter = reuse(this.#spareReader, thread);
     this.#reader = waiter;
     try {
       if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === 0 && !this.#eof &&
@@ -253,6 +268,7 @@ export class GreenSocket {
       }
     } finally {
       this.#reader = null;
+      this.#spareReader = waiter;
     }
   }
 
@@ -292,7 +308,7 @@ export class GreenSocket {
     this.#stream.write(data, this.#onWritable);
     while (this.#stream.writableLength > 0) {
       this.#checkWritable(call);
-      this.#waitWritable(call);
+      this.#waitWritable(call, GreenSocket.#flushing);
     }
     // Written out, but the write may have failed on the way (its 'error' came meanwhile).
     if (this.#writeError !== null) throw this.#writeError;
@@ -305,17 +321,32 @@ export class GreenSocket {
     if (this.#writeShut || this.#stream.destroyed) throw brokenPipe(call);
   }
 
-  #waitWritable(call: string): void {
-    const waiter = new Waiter<void>(requireGreenThread(call));
+  // Waits for the writing side to move ('connect', 'secureConnect', a write done, 'drain', a
+  // failure). `blocked` says whether what the caller waits for is still not there: if so when
+  // the socket's timeout runs out, SocketTimeoutError.
+  #waitWritable(call: string, blocked: (socket: GreenSocket) => boolean): void {
+    const waiter = reuse(this.#spareWriter, requireGreenThread(call));
     this.#writer = waiter;
     try {
-      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#stream.writableLength > 0 &&
-        this.#writeError === null && !this.#closed) {
+      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#writeError === null && !this.#closed && blocked(this)) {
         throw timedOut(call, this.#timeout);
       }
     } finally {
       this.#writer = null;
+      this.#spareWriter = waiter;
     }
+  }
+
+  static #flushing(socket: GreenSocket): boolean {
+    return socket.#stream.writableLength > 0;
+  }
+
+  static #connecting(socket: GreenSocket): boolean {
+    return socket.#stream.connecting;
+  }
+
+  static #inHandshake(socket: GreenSocket): boolean {
+    return socket.#handshaking;
   }
 
   /**
@@ -326,11 +357,26 @@ export class GreenSocket {
     while (this.#stream.connecting) {
       if (this.#writeError !== null) throw this.#writeError;
       if (this.#closed) throw this.#closedError(call);
-      this.#waitWritable(call);
+      this.#waitWritable(call, GreenSocket.#connecting);
     }
     if (this.#writeError !== null) throw this.#writeError;
     if (this.#stream.destroyed) throw brokenPipe(call);
     this.#notePeer();
+  }
+
+  /**
+   * @internal Blocks until the TLS handshake of a client socket made by wrapSsl is done, for at
+   * most the socket's timeout. A failed handshake (an untrusted certificate, a wrong host
+   * name, a peer that does not speak TLS) throws Node's error.
+   */
+  waitHandshake(call: string): void {
+    while (this.#handshaking) {
+      if (this.#writeError !== null) throw this.#writeError;
+      if (this.#closed) throw this.#closedError(call);
+      if (this.#stream.destroyed) throw Object.assign(new Error(`${call}: the connection closed during the TLS handshake`), { code: 'ECONNRESET' });
+      this.#waitWritable(call, GreenSocket.#inHandshake);
+    }
+    if (this.#writeError !== null) throw this.#writeError;
   }
 
   // --- Closing
@@ -411,6 +457,7 @@ export class GreenSocket {
     stream.off('close', this.#onClose);
     stream.off('connect', this.#onWritable);
     stream.off('drain', this.#onWritable);
+    stream.off('secureConnect', this.#onSecure);
     stream.pause();
     if (this.#buffer.length > 0) stream.unshift(this.#buffer.take(this.#buffer.length));
     this.#handedOver = why;
@@ -492,6 +539,11 @@ export class GreenSocket {
     const peer = this.#peer === null ? 'not connected' : formatAddress(this.#peer);
     return `GreenSocket { fd: ${this.fileno()}, peer: ${peer}${this.#buffer.length > 0 ? `, buffered: ${this.#buffer.length}` : ''} }`;
   }
+}
+
+// `spare` made ready again if it belongs to `thread`, else a new Waiter for it.
+function reuse(spare: Waiter<void> | null, thread: HubThread): Waiter<void> {
+  return spare !== null && spare.thread === thread && spare.recycle() ? spare : new Waiter<void>(thread);
 }
 
 /** A byte count argument: an integer >= 0. */

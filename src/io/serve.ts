@@ -2,7 +2,7 @@
 // its own green thread, at most `concurrency` at once. A handler's StopServe makes serve return;
 // any other exception of a handler is thrown from serve (both reach the serving thread as an
 // error thrown into it, wherever it waits).
-import { SocketClosedError, StopServe, typeError } from '../errors';
+import { GreenletExit, SocketClosedError, StopServe, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { requireGreenThread } from '../hub/waiter';
 import { GreenPool } from '../pool/green-pool';
@@ -64,7 +64,8 @@ export function serve(server: GreenServer, handle: ConnectionHandler, options?: 
     try {
       handle(sock, addr);
     } catch (error) {
-      end(error);
+      // A handler killed (GreenletExit) has just ended, as in eventlet.
+      if (!(error instanceof GreenletExit)) end(error);
     } finally {
       sock.close();
     }
