@@ -453,6 +453,24 @@ describe('interrupted and competing green threads (greenio_test.py, issue 8)', (
     });
   });
 
+  test('a green thread killed in sendall: its data still goes out whole, before anything sent later', async () => {
+    await session((own) => {
+      const [client, peer] = pair(own);
+      const big = noise(8 * 1024 * 1024);
+      const writer = own(spawnCatching(() => client.sendall(big)));
+      sleep(0.02);   // blocked on back-pressure: nobody reads yet
+      writer.kill(new RangeError('killed mid-sendall'));
+      expect(writer.wait()).toEqual(new RangeError('killed mid-sendall'));
+      const reader = own(spawn(() => readAll(peer)));
+      client.sendall('tail');
+      client.shutdown();
+      const got = reader.wait();
+      expect(got.length).toBe(big.length + 4);
+      expect(got.subarray(0, big.length).equals(big)).toBe(true);
+      expect(got.subarray(big.length).toString()).toBe('tail');
+    });
+  });
+
   test('Timeout and kill interrupt a green thread blocked in accept', async () => {
     await session((own) => {
       const server = own(listen(['127.0.0.1', 0]));
