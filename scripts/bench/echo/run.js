@@ -87,7 +87,7 @@ function startServer(server, timeoutMs = 20000) {
       child.exited = { code, signal };
       let unavailable = null;
       try { unavailable = JSON.parse(stdout.trim().split('\n').pop()).unavailable ?? null; } catch { /* not JSON */ }
-      const error = new Error(unavailable ?? `exited with ${signal || `code ${code}`} before listening${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+      const error = new Error(unavailable ?? `exited with ${signal || `code ${code}`} before listening${stderr.trim() ? `: ${reason(stderr)}` : ''}`);
       error.unavailable = unavailable;
       done(error);
     });
@@ -128,6 +128,13 @@ function runLoadgen(binary, { port, pid, conns, seconds, warmup }) {
       else reject(new Error(`load generator ${signal ? `killed by ${signal}` : `exit ${code}`}${result?.error ? `: ${result.error}` : ''}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
     });
   });
+}
+
+/** The telling part of a dead child's stderr: its error line if it has one, else its last lines. */
+function reason(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => /^(\w+Error|Error)\b|^\w+: .*(not found|No such)/.test(l));
+  return error ?? lines.slice(-3).join(' | ');
 }
 
 const kilo = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)}k` : `${Math.round(v)}`);
@@ -178,7 +185,7 @@ async function runEcho(options) {
           notes.push(`echo: ${server.name}, ${conns} connections, pass ${pass}: ${error.message}`);
         }
         const stop = await stopServer(handle.child);
-        if (stop.crashed) notes.push(`echo: ${server.name} exited during the ${conns}-connection run (${stop.crashed.signal || `code ${stop.crashed.code}`})${handle.stderr().trim() ? `: ${handle.stderr().trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+        if (stop.crashed) notes.push(`echo: ${server.name} exited during the ${conns}-connection run (${stop.crashed.signal || `code ${stop.crashed.code}`})${handle.stderr().trim() ? `: ${reason(handle.stderr())}` : ''}`);
         if (stop.killed) notes.push(`echo: ${server.name} ignored SIGTERM after the ${conns}-connection run and was killed`);
         if (!result) continue;
         if (result.errors || result.corrupt || result.neverEchoed) {
