@@ -21,7 +21,8 @@ function echo(sock) {
 }
 
 run(() => {
-  const server = listen(['127.0.0.1', port]);
+  // A deep backlog: a thousand clients connecting at once all get in (eventlet's default is 50).
+  const server = listen(['127.0.0.1', port], { backlog: 1024 });
   console.log(`listening on ${server.address().join(':')}`);
   const stop = () => server.close();  // serve() returns once its server is closed
   process.once('SIGINT', stop);

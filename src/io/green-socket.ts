@@ -458,6 +458,9 @@ export class GreenSocket {
     stream.off('connect', this.#onWritable);
     stream.off('drain', this.#onWritable);
     stream.off('secureConnect', this.#onSecure);
+    // The TLS socket over it reports the connection's failures; one emitted here as well must
+    // not find the stream without a listener (that would end the process).
+    stream.on('error', ignoreError);
     stream.pause();
     if (this.#buffer.length > 0) stream.unshift(this.#buffer.take(this.#buffer.length));
     this.#handedOver = why;
@@ -539,6 +542,10 @@ export class GreenSocket {
     const peer = this.#peer === null ? 'not connected' : formatAddress(this.#peer);
     return `GreenSocket { fd: ${this.fileno()}, peer: ${peer}${this.#buffer.length > 0 ? `, buffered: ${this.#buffer.length}` : ''} }`;
   }
+}
+
+function ignoreError(): void {
+  // Deliberately empty: see handOver().
 }
 
 // `spare` made ready again if it belongs to `thread`, else a new Waiter for it.
