@@ -5,12 +5,14 @@
 // grow the process, and every event it emits ('error' included) is handled here: failures reach
 // the green thread that uses the socket, or are dropped when none does.
 import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
 import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
+import { prefixedStream } from './prefixed-stream';
 import { ReadBuffer } from './read-buffer';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
@@ -33,6 +35,16 @@ export interface UnixNames {
   readonly local: string;
 }
 
+/** @internal What GreenSocket.handOver gives wrapSsl: the connection and what is known of it. */
+export interface HandedOver {
+  /** The Node socket, or a Duplex over it when bytes had been read from it already. */
+  readonly stream: Duplex;
+  readonly host: string | undefined;
+  readonly timeout: number | null;
+  readonly unix: UnixNames | null;
+  readonly peer: SocketAddress | null;
+}
+
 /** @internal What made a GreenSocket, for its defaults. */
 export interface GreenSocketInit {
   /** The socket's timeout to start with (seconds, or null). */
@@ -41,6 +53,8 @@ export interface GreenSocketInit {
   readonly unix?: UnixNames | null;
   /** The host name it was connected to (the default TLS server name). */
   readonly host?: string;
+  /** The peer's address, when the stream cannot tell it (TLS over a Duplex). */
+  readonly peer?: SocketAddress | null;
   /** A TLS client socket whose handshake is under way ('secureConnect' ends it). */
   readonly handshaking?: boolean;
 }
@@ -89,8 +103,9 @@ export class GreenSocket {
     this.#unix = init.unix ?? null;
     this.#host = init.host;
     this.#handshaking = init.handshaking ?? false;
+    this.#peer = init.peer ?? null;
     this.#attach(stream);
-    if (!stream.connecting) this.#notePeer();
+    if (!stream.connecting && this.#peer === null) this.#notePeer();
   }
 
   // --- Node's events. Bound once per socket: no allocation per message.
@@ -260,9 +275,11 @@ export class GreenSocket {
       this.#stream.resume();
     }
     const waiter = reuse(this.#spareReader, thread);
+    // What the caller has already seen and waits for more than (readline: part of a line).
+    const had = this.#buffer.length;
     this.#reader = waiter;
     try {
-      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === 0 && !this.#eof &&
+      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === had && !this.#eof &&
         this.#readError === null && !this.#closed) {
         throw timedOut(call, this.#timeout);
       }
@@ -443,9 +460,9 @@ export class GreenSocket {
   /**
    * @internal Takes the Node socket away for wrapSsl (`why` says so to later users of this
    * object): every listener of ours is removed and this object counts as closed. Data already
-   * received and not read moves back into the Node socket.
+   * received and not read comes first in the stream returned.
    */
-  handOver(call: string, why: string): { stream: net.Socket; host: string | undefined; timeout: number | null; unix: UnixNames | null } {
+  handOver(call: string, why: string): HandedOver {
     if (this.#closed) throw this.#closedError(call);
     if (this.#reader !== null || this.#writer !== null) {
       throw new SocketBusyError(`${call}: another green thread is blocked on this socket`);
@@ -462,10 +479,11 @@ export class GreenSocket {
     // not find the stream without a listener (that would end the process).
     stream.on('error', ignoreError);
     stream.pause();
-    if (this.#buffer.length > 0) stream.unshift(this.#buffer.take(this.#buffer.length));
+    // Bytes read already go first, in front of the socket's own (a Duplex over it).
+    const taken = this.#buffer.length > 0 ? prefixedStream(stream, this.#buffer.take(this.#buffer.length)) : stream;
     this.#handedOver = why;
     this.#closed = true;
-    return { stream, host: this.#host, timeout: this.#timeout, unix: this.#unix };
+    return { stream: taken, host: this.#host, timeout: this.#timeout, unix: this.#unix, peer: this.#peer };
   }
 
   // --- Options and names

@@ -116,12 +116,12 @@ function wrapClient(sock: GreenSocket, options: Record<string, unknown>, call: s
   const servername = options['servername'] ?? taken.host;
   let stream: tls.TLSSocket;
   try {
-    stream = tls.connect({ ...options, ...(servername === undefined ? {} : { servername }), socket: taken.stream } as tls.ConnectionOptions);
+    stream = tls.connect({ ...options, ...(servername === undefined ? {} : { servername }), socket: taken.stream as net.Socket } as tls.ConnectionOptions);
   } catch (error) {
     taken.stream.destroy();
     throw error;
   }
-  const secure = new GreenSocket(stream, { timeout: taken.timeout, unix: taken.unix, host: taken.host, handshaking: true });
+  const secure = new GreenSocket(stream, { timeout: taken.timeout, unix: taken.unix, host: taken.host, peer: taken.peer, handshaking: true });
   try {
     secure.waitHandshake(call);
   } catch (error) {
@@ -144,8 +144,9 @@ function wrapAccepted(sock: GreenSocket, options: Record<string, unknown>, call:
     secure.destroy();
     waiter.throw(error);
   });
-  taken.stream.resume();
   handshaker.emit('connection', taken.stream);
+  // handOver paused it; the TLS layer now reads through it.
+  taken.stream.resume();
   let stream: tls.TLSSocket;
   try {
     const result = waitTimed(waiter, call, taken.timeout);
@@ -155,7 +156,7 @@ function wrapAccepted(sock: GreenSocket, options: Record<string, unknown>, call:
     taken.stream.destroy();
     throw error;
   }
-  return new GreenSocket(stream, { timeout: taken.timeout, unix: taken.unix, host: taken.host });
+  return new GreenSocket(stream, { timeout: taken.timeout, unix: taken.unix, host: taken.host, peer: taken.peer });
 }
 
 function wrapServer(server: GreenServer, options: Record<string, unknown>, onClientError: ((error: Error) => void) | undefined, call: string): GreenServer {
