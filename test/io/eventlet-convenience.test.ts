@@ -175,10 +175,10 @@ describe('serve blocks and returns (convenience_test.py)', () => {
       const server = own(listen(['127.0.0.1', 0]));
       expect(() => serve(server, 'not a function' as never)).toThrow(TypeError);
       expect(() => serve({} as never, () => {})).toThrow(TypeError);
-      for (const concurrency of [0, 1.5, '2']) {
+      for (const [concurrency, kind] of [[0, RangeError], [-3, RangeError], [1.5, TypeError], ['2', TypeError]] as const) {
         const error = thrownBy(() => serve(server, () => {}, { concurrency: concurrency as never }));
-        expect([TypeError, RangeError]).toContain((error as Error).constructor);
-        expect(String(error)).toMatch(/concurrency/);
+        expect((error as Error).constructor).toBe(kind);
+        expect(String(error)).toMatch(/^\w+Error: serve\(\): concurrency/);
       }
     });
   });
