@@ -6,28 +6,13 @@
 // peer reset, half-close, a peer vanishing mid-sendall. Short Timeouts only prove that something
 // blocks; nothing asserts how long anything took.
 import { createHash, randomBytes } from 'node:crypto';
-import * as greenthread from '../../src';
 import {
   GreenThread, SocketBusyError, SocketClosedError, SocketTimeoutError, Timeout, connect, getaddrinfo,
-  gethostbyname, listen, sleep, spawn, withTimeout,
+  gethostbyname, listen, sleep, spawn, withTimeout, bindUdp, udpSocket,
 } from '../../src';
 import { captureReported, green, rng } from '../helpers';
 
 const reported = captureReported();
-
-// UDP as issue 8 specifies it (plus getsockname(), as eventlet's test uses), typed here so this
-// file compiles before src/io/ has UDP; import bindUdp/udpSocket directly once it does.
-interface UdpSocket {
-  recvfrom(maxBytes: number): [Buffer, [string, number]];
-  sendto(data: Uint8Array | string, addr: readonly [string, number]): unknown;
-  setTimeout(seconds: number | null): void;
-  getsockname(): [string, number];
-  close(): void;
-}
-const { bindUdp, udpSocket } = greenthread as unknown as {
-  bindUdp(addr: readonly [string, number]): UdpSocket;
-  udpSocket(family?: 4 | 6): UdpSocket;
-};
 
 type Owned = { close(): void } | GreenThread<unknown>;
 type Sock = ReturnType<typeof connect>;
