@@ -12,7 +12,10 @@ import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateOptions } from '../validate';
 import { GreenServer } from './green-server';
 import { GreenSocket } from './green-socket';
+import { installSecureContextGuard } from './secure-context-guard';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
+
+installSecureContextGuard();
 
 /** Options of {@link wrapSsl}: node:tls's own, plus eventlet's file-name forms. */
 export interface WrapSslOptions extends tls.SecureContextOptions {
