@@ -1,9 +1,9 @@
 // `npm start`: a short tour of greenthread. Blocking-style code in several green threads at
-// once, a promise API used synchronously through waitFor, a kill, and the event loop staying
-// responsive the whole time.
+// once, a promise API used synchronously through waitFor, a kill, the event loop staying
+// responsive the whole time, and a blocking-style echo server with its clients.
 'use strict';
 const fs = require('node:fs/promises');
-const { run, spawn, sleep, waitFor, GreenletExit } = require('greenthread');
+const { run, spawn, sleep, waitFor, GreenletExit, listen, serve, connect } = require('greenthread');
 
 function worker(name, steps, pause) {
   for (let i = 1; i <= steps; i++) {
@@ -36,6 +36,22 @@ run(() => {
   sleep(0);
   victim.kill();
   try { victim.wait(); } catch (e) { console.log(`  victim ended with ${e instanceof GreenletExit ? 'GreenletExit' : e}`); }
+
+  console.log('5. networking: an echo server and three clients, all in blocking style');
+  const server = listen(['127.0.0.1', 0]);  // port 0: any free port
+  const serving = spawn(serve, server, (sock) => {
+    for (let line; (line = sock.readline()).length > 0;) sock.sendall(line.toString().toUpperCase());
+  });
+  const clients = ['ping', 'hello', 'bye'].map((word) => spawn(() => {
+    const sock = connect(server.address());
+    sock.sendall(`${word}\n`);
+    const answer = sock.readline().toString().trim();
+    sock.close();
+    return `${word} -> ${answer}`;
+  }));
+  console.log('  ' + clients.map((c) => c.wait()).join(', '));
+  server.close();  // serve() returns once its server is closed
+  serving.wait();
 
   return 'tour finished';
 }).then((message) => console.log(message));

@@ -42,3 +42,7 @@ export { GreenServer } from './io/green-server';
 export type { Address, HostPort, SocketAddress } from './io/address';
 export { getaddrinfo, gethostbyname } from './io/resolve';
 export type { AddrInfo, GetaddrinfoOptions } from './io/resolve';
+export { wrapSsl } from './io/tls';
+export type { WrapSslOptions } from './io/tls';
+export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
+export type { BindUdpOptions, UdpDatagram } from './io/udp';

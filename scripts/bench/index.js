@@ -4,7 +4,8 @@
 // Every group runs in a child process of its own, one after another (never two at once on
 // this 2-vCPU VM): micro.js (greenthread and plain-Node switch costs) and eventlet-gevent.py
 // (the same operations in Python), alternately over a few passes, then idle.js (1,000 parked
-// green threads). This file only orchestrates and reports. Benchmarks are not tests: a
+// green threads), then the echo servers (echo/run.js: greenthread, Node, eventlet and gevent
+// under a C load generator). This file only orchestrates and reports. Benchmarks are not tests: a
 // missed target does not make the run fail.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -14,6 +15,8 @@ const { parseArgs } = require('node:util');
 const { machineBusy, watchBackground } = require('./proc');
 const { buildRows, render, TARGETS, ANCHORS } = require('./report');
 const { summarise } = require('./harness');
+const { runEcho } = require('./echo/run');
+const { renderEcho } = require('./echo/report');
 
 const HERE = __dirname;
 // Debian's interpreter has python3-eventlet and python3-gevent; the python3 on PATH may be
@@ -33,6 +36,12 @@ try {
       python: { type: 'string', default: DEFAULT_PYTHON },
       root: { type: 'string' },
       'no-python': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'echo-only': { type: 'boolean', default: false },
+      'no-echo': { type: 'boolean', default: false },
+      'echo-passes': { type: 'string' },
+      'echo-seconds': { type: 'string' },
+      'echo-conns': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -53,7 +62,12 @@ if (args.help) {
   --root DIR     benchmark the greenthread build in DIR (its dist/ and build/Release)
                  instead of this checkout: to compare an experimental engine
   --python PATH  interpreter for the eventlet/gevent baselines (default ${DEFAULT_PYTHON})
-  --no-python    skip the eventlet/gevent baselines
+  --no-python    skip the eventlet/gevent baselines (and their echo servers)
+  --only echo    run only the echo group (same as --echo-only)
+  --no-echo      skip the echo group
+  --echo-passes N      passes over servers and connection counts (default 3, --quick 1)
+  --echo-seconds S     measured window per run (default 2, --quick 1; warm-up 0.5 s, --quick 0.3)
+  --echo-conns A,B,..  connection counts (default 1,100,1000)
   --verbose      progress of every calibration and round on stderr
 `);
   process.exit(0);
@@ -68,6 +82,25 @@ function positiveInt(value, name) {
   return n;
 }
 
+function positiveNumber(value, name) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    process.stderr.write(`bench: --${name} must be a positive number, got ${JSON.stringify(value)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+if (args.only !== undefined && args.only !== 'echo') {
+  process.stderr.write(`bench: --only takes "echo", got ${JSON.stringify(args.only)}\n`);
+  process.exit(2);
+}
+const echoOnly = args['echo-only'] || args.only === 'echo';
+if (echoOnly && args['no-echo']) {
+  process.stderr.write('bench: --no-echo with --only echo leaves nothing to run\n');
+  process.exit(2);
+}
+
 const plan = {
   // A full run pools 3 passes of 3 rounds: 9 figures per benchmark, in about 40 s.
   passes: args.passes !== undefined ? positiveInt(args.passes, 'passes') : args.quick ? 1 : 3,
@@ -76,6 +109,13 @@ const plan = {
   roundMs: args.quick ? 60 : 150,
   threads: args.threads !== undefined ? positiveInt(args.threads, 'threads') : 1000,
   idleWindowMs: args.quick ? 1000 : 2000,
+  // Echo: 3 passes × 3 connection counts × 4 servers × ~3 s per run, about 1.5–2 minutes.
+  echo: {
+    passes: args['echo-passes'] !== undefined ? positiveInt(args['echo-passes'], 'echo-passes') : args.quick ? 1 : 3,
+    seconds: args['echo-seconds'] !== undefined ? positiveNumber(args['echo-seconds'], 'echo-seconds') : args.quick ? 1 : 2,
+    warmup: args.quick ? 0.3 : 0.5,
+    conns: args['echo-conns'] !== undefined ? args['echo-conns'].split(',').map((c) => positiveInt(c.trim(), 'echo-conns')) : [1, 100, 1000],
+  },
 };
 
 const status = (line) => {
@@ -151,8 +191,10 @@ async function main() {
   // Each pass runs every group once; a group's rounds from all passes are pooled before the
   // medians are taken. Spreading each group over the whole run, rather than running it in one
   // block, keeps a minute of heavy load from landing on greenthread alone or on Python alone.
-  const groups = [{ name: 'micro', label: 'greenthread and Node switch costs', command: process.execPath, argv: [path.join(HERE, 'micro.js')] }];
-  if (args['no-python']) {
+  const groups = echoOnly ? [] : [{ name: 'micro', label: 'greenthread and Node switch costs', command: process.execPath, argv: [path.join(HERE, 'micro.js')] }];
+  if (echoOnly) {
+    // only the echo group below
+  } else if (args['no-python']) {
     notes.push('eventlet/gevent baselines skipped (--no-python)');
   } else {
     for (const lib of ['gevent', 'eventlet']) {
@@ -184,14 +226,23 @@ async function main() {
   const python = {};
   for (const lib of ['gevent', 'eventlet']) if (pooled.has(lib)) python[lib] = finish(pooled.get(lib));
 
-  status(`${plan.threads} parked green threads: idle CPU and footprint...`);
   let idle = null;
-  try {
+  if (!echoOnly) try {
+    status(`${plan.threads} parked green threads: idle CPU and footprint...`);
     const result = await runChild(process.execPath, [path.join(HERE, 'idle.js'),
       JSON.stringify({ threads: plan.threads, windowMs: plan.idleWindowMs, settleMs: 500, root: args.root })], 60000);
     idle = { ...parseChild('idle.js', result), exitMs: result.exitMs };
   } catch (error) {
     idle = { error: error.message };
+  }
+
+  // Last, and alone on the machine: servers under a load generator, one at a time.
+  let echo = null;
+  if (args['no-echo']) {
+    notes.push('echo group skipped (--no-echo)');
+  } else {
+    echo = await runEcho({ ...plan.echo, python: args.python, noPython: args['no-python'], root: args.root, status });
+    notes.push(...echo.notes);
   }
 
   const rows = buildRows(micro, python);
@@ -206,18 +257,36 @@ async function main() {
     busyBefore,
     backgroundDuring: background(),
     python: args['no-python'] ? null : args.python,
+    groups: echoOnly ? ['echo'] : ['micro', 'python', 'idle', ...(args['no-echo'] ? [] : ['echo'])],
     root: args.root ? path.resolve(args.root) : path.resolve(HERE, '..', '..'),
     defaultRoot: path.resolve(HERE, '..', '..'),
     totalSeconds: (Date.now() - started) / 1000,
   };
-  const report = { env, targets: TARGETS, anchors: ANCHORS, rows, micro, python, idle, notes };
+  const report = { env, targets: TARGETS, anchors: ANCHORS, rows, micro, python, idle, echo, notes };
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    process.stdout.write(`${render(report)}\n`);
+    process.stdout.write(`${renderText(report)}\n`);
     status(`done in ${env.totalSeconds.toFixed(1)} s`);
   }
+}
+
+// The suite's table (unless --only echo), then the echo section, then every note.
+function renderText(report) {
+  const { env } = report;
+  const out = [];
+  if (echoOnly) {
+    out.push(`greenthread benchmarks, echo only: node ${env.node}, ${env.cpus} CPUs; ${env.totalSeconds.toFixed(0)} s`);
+    if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
+    out.push(`other load on the machine: ${(env.busyBefore * 100).toFixed(0)}% of all CPUs just before the run, ${(env.backgroundDuring * 100).toFixed(0)}% during it`);
+  } else {
+    out.push(render({ ...report, notes: [] }));
+  }
+  const echo = renderEcho(report.echo);
+  if (echo.length) out.push('', ...echo);
+  if (report.notes.length) out.push('', ...report.notes.map((note) => `note: ${note}`));
+  return out.join('\n');
 }
 
 main().catch((error) => {

@@ -102,6 +102,20 @@ export class Waiter<V = unknown> {
   }
 
   /**
+   * Makes a Waiter whose wait() has returned or thrown ready to be waited on again, by the same
+   * thread, and returns true; false (nothing changed) if it is still in use. For a primitive
+   * that waits in a loop (a socket's reader): it keeps its Waiter instead of allocating one per
+   * wait. Only the primitive that made the Waiter may do this, and only once nothing else holds
+   * it, so no wake meant for the previous wait can reach the next one.
+   */
+  recycle(): boolean {
+    if (this.#slot !== Slot.Done) return false;
+    this.#slot = Slot.Empty;
+    this.#threw = false;
+    return true;
+  }
+
+  /**
    * Blocks the owning green thread until the slot is filled, then returns the value or throws
    * the error (with the thread's stack at `call` appended, see call-site.ts). Returns at once
    * if it is filled already.

@@ -12,10 +12,11 @@ import { GreenSocket } from './green-socket';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
 /**
- * @internal Turns an accepted Node socket into the stream a GreenSocket wraps (wrapSsl's TLS
- * layer), or returns it as it is.
+ * @internal Takes each accepted Node socket through a layer (wrapSsl's TLS handshake, done on
+ * the event loop) and calls `deliver` with the stream to hand to accept() once it is ready;
+ * a connection that fails on the way is the layer's to drop.
  */
-export type AcceptWrapper = (raw: net.Socket) => net.Socket;
+export type AcceptWrapper = (raw: net.Socket, deliver: (stream: net.Socket) => void) => void;
 
 /**
  * A listening socket, made by {@link listen} (or {@link wrapSsl} over one). `accept()` blocks
@@ -40,8 +41,9 @@ export class GreenServer {
     this.#server = server;
     this.#unixPath = unixPath;
     this.#wrap = wrap;
-    this.#pending = pending;
     server.on('connection', this.#onConnection);
+    // Connections accepted before a wrapSsl go through its layer like later ones.
+    for (const raw of pending) this.#onConnection(raw);
     server.on('error', this.#onError);
     server.on('close', this.#onClose);
     this.#address = this.#readAddress();
@@ -54,7 +56,18 @@ export class GreenServer {
     }
     // Until a green thread takes it, an error on it (a reset) has nobody to go to.
     socket.on('error', dropError);
-    this.#pending.push(socket);
+    if (this.#unixPath === null) socket.setNoDelay(true);
+    if (this.#wrap === null) this.#deliver(socket);
+    else this.#wrap(socket, this.#deliver);
+  };
+
+  readonly #deliver = (stream: net.Socket): void => {
+    if (this.#closed) {
+      stream.destroy();
+      return;
+    }
+    stream.on('error', dropError);
+    this.#pending.push(stream);
     this.#acceptor?.wake(undefined);
   };
 
@@ -99,12 +112,9 @@ export class GreenServer {
     }
   }
 
-  #adopt(raw: net.Socket): [GreenSocket, SocketAddress] {
-    // Under TLS the raw socket stays below the TLS one, which reports its failures.
-    if (this.#wrap === null) raw.off('error', dropError);
+  #adopt(stream: net.Socket): [GreenSocket, SocketAddress] {
+    stream.off('error', dropError);
     const unix = this.#unixPath === null ? null : { peer: '', local: this.#unixPath };
-    const stream = this.#wrap === null ? raw : this.#wrap(raw);
-    if (unix === null) raw.setNoDelay(true);
     const sock = new GreenSocket(stream, { unix });
     return [sock, unix === null ? sock.getpeername() : ''];
   }
@@ -195,7 +205,10 @@ export class GreenServer {
     server.off('error', this.#onError);
     server.off('close', this.#onClose);
     const pending: net.Socket[] = [];
-    for (let raw; (raw = this.#shift()) !== undefined;) pending.push(raw);
+    for (let raw; (raw = this.#shift()) !== undefined;) {
+      raw.off('error', dropError);
+      pending.push(raw);
+    }
     this.#handedOver = why;
     this.#closed = true;
     const successor = new GreenServer(server, this.#unixPath, wrap, pending);

@@ -5,11 +5,14 @@
 // grow the process, and every event it emits ('error' included) is handled here: failures reach
 // the green thread that uses the socket, or are dropped when none does.
 import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
+import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
+import { prefixedStream } from './prefixed-stream';
 import { ReadBuffer } from './read-buffer';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
@@ -32,6 +35,16 @@ export interface UnixNames {
   readonly local: string;
 }
 
+/** @internal What GreenSocket.handOver gives wrapSsl: the connection and what is known of it. */
+export interface HandedOver {
+  /** The Node socket, or a Duplex over it when bytes had been read from it already. */
+  readonly stream: Duplex;
+  readonly host: string | undefined;
+  readonly timeout: number | null;
+  readonly unix: UnixNames | null;
+  readonly peer: SocketAddress | null;
+}
+
 /** @internal What made a GreenSocket, for its defaults. */
 export interface GreenSocketInit {
   /** The socket's timeout to start with (seconds, or null). */
@@ -40,6 +53,10 @@ export interface GreenSocketInit {
   readonly unix?: UnixNames | null;
   /** The host name it was connected to (the default TLS server name). */
   readonly host?: string;
+  /** The peer's address, when the stream cannot tell it (TLS over a Duplex). */
+  readonly peer?: SocketAddress | null;
+  /** A TLS client socket whose handshake is under way ('secureConnect' ends it). */
+  readonly handshaking?: boolean;
 }
 
 /** The error of a write to a socket that can no longer send, shaped like Node's own. */
@@ -59,6 +76,10 @@ export class GreenSocket {
   // The green thread blocked reading (recv, recvInto, readline) and the one blocked writing.
   #reader: Waiter<void> | null = null;
   #writer: Waiter<void> | null = null;
+  // The last reader's and writer's Waiters, done with: the next wait by the same green thread
+  // (a connection's own thread, every time) reuses them, so a wait allocates nothing.
+  #spareReader: Waiter<void> | null = null;
+  #spareWriter: Waiter<void> | null = null;
   #eof = false;
   // Failure of the connection: reported once to a reader (after that the socket reads as at
   // EOF), and to every writer from then on.
@@ -69,6 +90,7 @@ export class GreenSocket {
   // Why the socket can no longer be used although close() was not called (wrapSsl took it).
   #handedOver: string | null = null;
   #paused = false;
+  #handshaking: boolean;
   #timeout: number | null;
   #peer: SocketAddress | null = null;
   readonly #unix: UnixNames | null;
@@ -80,8 +102,10 @@ export class GreenSocket {
     this.#timeout = init.timeout ?? null;
     this.#unix = init.unix ?? null;
     this.#host = init.host;
+    this.#handshaking = init.handshaking ?? false;
+    this.#peer = init.peer ?? null;
     this.#attach(stream);
-    if (!stream.connecting) this.#notePeer();
+    if (!stream.connecting && this.#peer === null) this.#notePeer();
   }
 
   // --- Node's events. Bound once per socket: no allocation per message.
@@ -116,6 +140,11 @@ export class GreenSocket {
     this.#writer?.wake(undefined);
   };
 
+  readonly #onSecure = (): void => {
+    this.#handshaking = false;
+    this.#writer?.wake(undefined);
+  };
+
   // 'connect', 'drain', and the completion of every write: a blocked writer re-checks.
   readonly #onWritable = (): void => {
     if (this.#peer === null && !this.#stream.connecting) this.#notePeer();
@@ -129,6 +158,7 @@ export class GreenSocket {
     stream.on('close', this.#onClose);
     stream.on('connect', this.#onWritable);
     stream.on('drain', this.#onWritable);
+    if (this.#handshaking) stream.once('secureConnect', this.#onSecure);
     // A server socket accepted with pauseOnConnect starts reading now.
     stream.resume();
   }
@@ -244,15 +274,18 @@ export class GreenSocket {
       this.#paused = false;
       this.#stream.resume();
     }
-    const waiter = new Waiter<void>(thread);
+    const waiter = reuse(this.#spareReader, thread);
+    // What the caller has already seen and waits for more than (readline: part of a line).
+    const had = this.#buffer.length;
     this.#reader = waiter;
     try {
-      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === 0 && !this.#eof &&
+      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#buffer.length === had && !this.#eof &&
         this.#readError === null && !this.#closed) {
         throw timedOut(call, this.#timeout);
       }
     } finally {
       this.#reader = null;
+      this.#spareReader = waiter;
     }
   }
 
@@ -292,7 +325,7 @@ export class GreenSocket {
     this.#stream.write(data, this.#onWritable);
     while (this.#stream.writableLength > 0) {
       this.#checkWritable(call);
-      this.#waitWritable(call);
+      this.#waitWritable(call, GreenSocket.#flushing);
     }
     // Written out, but the write may have failed on the way (its 'error' came meanwhile).
     if (this.#writeError !== null) throw this.#writeError;
@@ -305,17 +338,32 @@ export class GreenSocket {
     if (this.#writeShut || this.#stream.destroyed) throw brokenPipe(call);
   }
 
-  #waitWritable(call: string): void {
-    const waiter = new Waiter<void>(requireGreenThread(call));
+  // Waits for the writing side to move ('connect', 'secureConnect', a write done, 'drain', a
+  // failure). `blocked` says whether what the caller waits for is still not there: if so when
+  // the socket's timeout runs out, SocketTimeoutError.
+  #waitWritable(call: string, blocked: (socket: GreenSocket) => boolean): void {
+    const waiter = reuse(this.#spareWriter, requireGreenThread(call));
     this.#writer = waiter;
     try {
-      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#stream.writableLength > 0 &&
-        this.#writeError === null && !this.#closed) {
+      if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#writeError === null && !this.#closed && blocked(this)) {
         throw timedOut(call, this.#timeout);
       }
     } finally {
       this.#writer = null;
+      this.#spareWriter = waiter;
     }
+  }
+
+  static #flushing(socket: GreenSocket): boolean {
+    return socket.#stream.writableLength > 0;
+  }
+
+  static #connecting(socket: GreenSocket): boolean {
+    return socket.#stream.connecting;
+  }
+
+  static #inHandshake(socket: GreenSocket): boolean {
+    return socket.#handshaking;
   }
 
   /**
@@ -326,11 +374,26 @@ export class GreenSocket {
     while (this.#stream.connecting) {
       if (this.#writeError !== null) throw this.#writeError;
       if (this.#closed) throw this.#closedError(call);
-      this.#waitWritable(call);
+      this.#waitWritable(call, GreenSocket.#connecting);
     }
     if (this.#writeError !== null) throw this.#writeError;
     if (this.#stream.destroyed) throw brokenPipe(call);
     this.#notePeer();
+  }
+
+  /**
+   * @internal Blocks until the TLS handshake of a client socket made by wrapSsl is done, for at
+   * most the socket's timeout. A failed handshake (an untrusted certificate, a wrong host
+   * name, a peer that does not speak TLS) throws Node's error.
+   */
+  waitHandshake(call: string): void {
+    while (this.#handshaking) {
+      if (this.#writeError !== null) throw this.#writeError;
+      if (this.#closed) throw this.#closedError(call);
+      if (this.#stream.destroyed) throw Object.assign(new Error(`${call}: the connection closed during the TLS handshake`), { code: 'ECONNRESET' });
+      this.#waitWritable(call, GreenSocket.#inHandshake);
+    }
+    if (this.#writeError !== null) throw this.#writeError;
   }
 
   // --- Closing
@@ -397,9 +460,9 @@ export class GreenSocket {
   /**
    * @internal Takes the Node socket away for wrapSsl (`why` says so to later users of this
    * object): every listener of ours is removed and this object counts as closed. Data already
-   * received and not read moves back into the Node socket.
+   * received and not read comes first in the stream returned.
    */
-  handOver(call: string, why: string): { stream: net.Socket; host: string | undefined; timeout: number | null; unix: UnixNames | null } {
+  handOver(call: string, why: string): HandedOver {
     if (this.#closed) throw this.#closedError(call);
     if (this.#reader !== null || this.#writer !== null) {
       throw new SocketBusyError(`${call}: another green thread is blocked on this socket`);
@@ -411,11 +474,16 @@ export class GreenSocket {
     stream.off('close', this.#onClose);
     stream.off('connect', this.#onWritable);
     stream.off('drain', this.#onWritable);
+    stream.off('secureConnect', this.#onSecure);
+    // The TLS socket over it reports the connection's failures; one emitted here as well must
+    // not find the stream without a listener (that would end the process).
+    stream.on('error', ignoreError);
     stream.pause();
-    if (this.#buffer.length > 0) stream.unshift(this.#buffer.take(this.#buffer.length));
+    // Bytes read already go first, in front of the socket's own (a Duplex over it).
+    const taken = this.#buffer.length > 0 ? prefixedStream(stream, this.#buffer.take(this.#buffer.length)) : stream;
     this.#handedOver = why;
     this.#closed = true;
-    return { stream, host: this.#host, timeout: this.#timeout, unix: this.#unix };
+    return { stream: taken, host: this.#host, timeout: this.#timeout, unix: this.#unix, peer: this.#peer };
   }
 
   // --- Options and names
@@ -492,6 +560,15 @@ export class GreenSocket {
     const peer = this.#peer === null ? 'not connected' : formatAddress(this.#peer);
     return `GreenSocket { fd: ${this.fileno()}, peer: ${peer}${this.#buffer.length > 0 ? `, buffered: ${this.#buffer.length}` : ''} }`;
   }
+}
+
+function ignoreError(): void {
+  // Deliberately empty: see handOver().
+}
+
+// `spare` made ready again if it belongs to `thread`, else a new Waiter for it.
+function reuse(spare: Waiter<void> | null, thread: HubThread): Waiter<void> {
+  return spare !== null && spare.thread === thread && spare.recycle() ? spare : new Waiter<void>(thread);
 }
 
 /** A byte count argument: an integer >= 0. */

@@ -2,11 +2,11 @@
 // its own green thread, at most `concurrency` at once. A handler's StopServe makes serve return;
 // any other exception of a handler is thrown from serve (both reach the serving thread as an
 // error thrown into it, wherever it waits).
-import { SocketClosedError, StopServe, typeError } from '../errors';
+import { GreenletExit, rangeError, SocketClosedError, StopServe, typeError } from '../errors';
 import { theHub } from '../hub/hub';
 import { requireGreenThread } from '../hub/waiter';
 import { GreenPool } from '../pool/green-pool';
-import { describe, validateGreenFunction, validateOptions } from '../validate';
+import { describe, validateCount, validateGreenFunction, validateOptions } from '../validate';
 import type { SocketAddress } from './address';
 import { GreenServer } from './green-server';
 import type { GreenSocket } from './green-socket';
@@ -40,10 +40,8 @@ export function serve(server: GreenServer, handle: ConnectionHandler, options?: 
   if (!(server instanceof GreenServer)) throw typeError(`${call}: server must be a GreenServer (from listen()), got ${describe(server)}`);
   validateGreenFunction(handle, call, 'handle');
   validateOptions(options, call, ['concurrency']);
-  const concurrency = options?.concurrency ?? 1000;
-  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
-    throw typeError(`${call}: concurrency must be an integer >= 1, got ${describe(concurrency)}`);
-  }
+  const concurrency = options?.concurrency === undefined ? 1000 : validateCount(options.concurrency, call, 'concurrency');
+  if (concurrency < 1) throw rangeError(`${call}: concurrency must be >= 1, got ${concurrency}`);
   const thread = requireGreenThread(call);
   const pool = new GreenPool(concurrency);
   // What a handler threw into this thread to end serve; once set, later handler exceptions
@@ -64,7 +62,8 @@ export function serve(server: GreenServer, handle: ConnectionHandler, options?: 
     try {
       handle(sock, addr);
     } catch (error) {
-      end(error);
+      // A handler killed (GreenletExit) has just ended, as in eventlet.
+      if (!(error instanceof GreenletExit)) end(error);
     } finally {
       sock.close();
     }

@@ -132,6 +132,34 @@ describe('a kill or Timeout while waiting', () => {
   });
 });
 
+describe('recycle', () => {
+  test('a done Waiter waits again; an armed or filled one refuses and is left as it was', async () => {
+    expect(await green(() => {
+      const w = newWaiter<string>();
+      expect(w.recycle()).toBe(false);  // empty: still in use
+      w.wake('first');
+      expect(w.recycle()).toBe(false);  // filled: its value must still be delivered
+      const first = w.wait('test');
+      expect(w.wake('stale')).toBe(false);
+      expect(w.recycle()).toBe(true);
+      setTimeout(() => w.wake('second'), 1);
+      const second = w.wait('test');
+      return [first, second];
+    })).toEqual(['first', 'second']);
+  });
+
+  test('after a wait that threw (an error, or a kill), it waits again normally', async () => {
+    expect(await green(() => {
+      const w = newWaiter<string>();
+      w.throw(new Error('boom'));
+      expect(thrownBy(() => w.wait('test'))).toEqual(new Error('boom'));
+      expect(w.recycle()).toBe(true);
+      w.wake('after');
+      return w.wait('test');
+    })).toBe('after');
+  });
+});
+
 describe('WaitList on Waiter', () => {
   test('a hand-over made while the entry runs its beforeSuspend code (which suspends) is kept', async () => {
     const list = new WaitList<string>();

@@ -1,14 +1,19 @@
-// Every script in examples/ runs to completion: exit code 0, nothing on stderr.
+// Every script in examples/ runs cleanly: the scripts run to completion (exit code 0, nothing on
+// stderr); the servers are started, talked to by real clients over TCP, and stopped with
+// SIGTERM, after which they exit 0 with nothing on stderr.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { root } from '../helpers';
+import { root, startNode } from '../helpers';
 
 const dir = path.join(root, 'examples');
-const examples = fs.readdirSync(dir).filter((name) => /\.(c?js|mjs)$/.test(name));
+const SERVERS = ['echo-server.js', 'chat-server.js'];
+const examples = fs.readdirSync(dir).filter((name) => /\.(c?js|mjs)$/.test(name) && !SERVERS.includes(name));
 
 test('there are examples', () => {
   expect(examples.length).toBeGreaterThan(0);
+  for (const name of SERVERS) expect(fs.existsSync(path.join(dir, name))).toBe(true);
 });
 
 test.each(examples)('examples/%s runs cleanly', (name) => {
@@ -18,3 +23,87 @@ test.each(examples)('examples/%s runs cleanly', (name) => {
   expect(result.status).toBe(0);
   expect(result.stdout.length).toBeGreaterThan(0);
 });
+
+// A line-oriented test client: connects, collects what arrives, and waits for text in it.
+class Client {
+  readonly socket: net.Socket;
+  received = '';
+  private watchers: Array<() => void> = [];
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.received += chunk;
+      for (const watch of this.watchers.splice(0)) watch();
+    });
+  }
+  static open(port: number): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new Client(socket)));
+      socket.once('error', reject);
+    });
+  }
+  until(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.received.includes(text)) resolve();
+        else this.watchers.push(check);
+      };
+      check();
+    });
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+    });
+  }
+}
+
+test('examples/echo-server.js echoes every client its own bytes, many clients at once', async () => {
+  const server = startNode([path.join(dir, 'echo-server.js'), '0']);
+  const port = await portOf(server);
+  const clients = await Promise.all(Array.from({ length: 20 }, () => Client.open(port)));
+  clients.forEach((client, i) => client.socket.write(`hello from ${i}\n`.repeat(50)));
+  await Promise.all(clients.map((client, i) => client.until(`hello from ${i}\n`.repeat(50))));
+  clients.forEach((client, i) => expect(client.received).toBe(`hello from ${i}\n`.repeat(50)));
+  await Promise.all(clients.map((client) => client.close()));
+  await stopped(server, 'echo server stopped');
+});
+
+test('examples/chat-server.js sends every line a client writes to every other client', async () => {
+  const server = startNode([path.join(dir, 'chat-server.js'), '0']);
+  const port = await portOf(server);
+  const [alice, bob, carol] = [await Client.open(port), await Client.open(port), await Client.open(port)];
+  await server.waitForOutput('(3 online)');
+  alice.socket.write('hi from alice\n');
+  bob.socket.write('hi from bob\n');
+  await Promise.all([bob.until('hi from alice\n'), carol.until('hi from alice\n'), alice.until('hi from bob\n'), carol.until('hi from bob\n')]);
+  expect(alice.received).not.toContain('hi from alice');
+  expect(bob.received).not.toContain('hi from bob');
+  await carol.close();
+  await server.waitForOutput('(2 online)');
+  alice.socket.write('carol left\n');
+  await bob.until('carol left\n');
+  await Promise.all([alice.close(), bob.close()]);
+  await stopped(server, 'chat server stopped');
+});
+
+async function portOf(server: ReturnType<typeof startNode>): Promise<number> {
+  let out = '';
+  server.child.stdout?.on('data', (chunk: Buffer | string) => { out += String(chunk); });
+  await server.waitForOutput('listening on ');
+  await server.waitForOutput('\n');
+  const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+  expect(port).toBeGreaterThan(0);
+  return port;
+}
+
+async function stopped(server: ReturnType<typeof startNode>, text: string): Promise<void> {
+  server.child.kill('SIGTERM');
+  const result = await server.exited;
+  expect(result.stderr).toBe('');
+  expect(result.signal).toBeNull();
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(text);
+}

@@ -1,0 +1,115 @@
+'use strict';
+// The echo group's summary (medians over passes, ratios against the targets) and its table.
+// Ratios here are greenthread msgs/s / other msgs/s: above 1 greenthread is faster (the other
+// way round from the switch-cost table, which compares times).
+
+const SERVERS = ['greenthread', 'node', 'eventlet', 'gevent'];
+// Issue 8's targets, medians of msgs/s at every connection count.
+const ECHO_TARGETS = { vsNode: 0.9, vsBestPython: 1 };
+// DESIGN.md's figures from the same VM (msgs/s at 1/100/1000 connections), for context.
+const ECHO_ANCHORS = {
+  node: { 1: '17k', 100: '144k', 1000: '112–125k' },
+  eventlet: { 1: '20k', 100: '63k', 1000: '41k' },
+  gevent: { 1: '17k', 100: '101k', 1000: '79k' },
+};
+
+function median(values) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Per connection count: each server's medians over its passes, and greenthread's ratios. */
+function summariseRuns(runs, connCounts) {
+  return connCounts.map((conns) => {
+    const servers = {};
+    for (const name of SERVERS) {
+      const mine = runs.filter((r) => r.server === name && r.conns === conns);
+      if (!mine.length) continue;
+      const withServer = mine.filter((r) => r.proc != null && r.msgs > 0);
+      servers[name] = {
+        msgsPerSec: median(mine.map((r) => r.msgsPerSec)),
+        min: Math.min(...mine.map((r) => r.msgsPerSec)),
+        max: Math.max(...mine.map((r) => r.msgsPerSec)),
+        samples: mine.map((r) => r.msgsPerSec),
+        // The server process's own CPU (all its threads) per 100,000 echoed messages.
+        cpuPer100k: median(withServer.map((r) => (r.proc.cpuSeconds / r.msgs) * 1e5)),
+        // Of one vCPU: how busy the server was over the window (2.0 would be both vCPUs).
+        cpuShare: median(withServer.map((r) => r.proc.cpuSeconds / r.seconds)),
+        peakRssMiB: median(withServer.map((r) => r.proc.hwmKiB / 1024)),
+        threads: median(withServer.map((r) => r.proc.threads)),
+        loadgenCpuShare: median(mine.map((r) => r.loadgenCpuSeconds / r.seconds)),
+        errors: mine.reduce((sum, r) => sum + r.errors + r.corrupt + r.neverEchoed, 0),
+      };
+    }
+    const gt = servers.greenthread?.msgsPerSec ?? null;
+    const node = servers.node?.msgsPerSec ?? null;
+    const pythons = ['eventlet', 'gevent'].filter((n) => servers[n]);
+    const bestPython = pythons.length ? pythons.reduce((a, b) => (servers[a].msgsPerSec >= servers[b].msgsPerSec ? a : b)) : null;
+    const best = bestPython ? servers[bestPython].msgsPerSec : null;
+    const vsNode = gt != null && node ? gt / node : null;
+    const vsBestPython = gt != null && best ? gt / best : null;
+    return {
+      conns,
+      servers,
+      vsNode,
+      vsNodeMet: vsNode == null ? null : vsNode >= ECHO_TARGETS.vsNode,
+      bestPython,
+      vsBestPython,
+      vsBestPythonMet: vsBestPython == null ? null : vsBestPython > ECHO_TARGETS.vsBestPython,
+    };
+  });
+}
+
+const num = (v) => (v == null ? '—' : Math.round(v).toLocaleString('en-US'));
+const ratio = (v) => (v == null ? '—' : `${v.toFixed(2)}×`);
+const met = (v) => (v == null ? '' : v ? 'yes' : 'NO');
+
+function table(header, rows, alignLeft = [0]) {
+  const cells = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...cells.map((row) => String(row[c]).length)));
+  const line = (row) => row.map((cell, c) => (alignLeft.includes(c) ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The echo section of the text report (lines), or [] when the group did not run. */
+function renderEcho(echo) {
+  if (!echo || echo.skipped || !echo.summary) return [];
+  const { options, summary } = echo;
+  const out = [];
+  out.push(`echo: 64-byte messages, one in flight per connection, C epoll load generator in its own process;`);
+  out.push(`median msgs/s of ${options.passes} pass${options.passes > 1 ? 'es' : ''} (${options.seconds} s window after ${options.warmup} s warm-up); server and load generator share the VM's vCPUs; ${echo.totalSeconds.toFixed(0)} s`);
+  out.push(table(
+    ['conns', 'greenthread', 'node', 'eventlet', 'gevent', 'gt/node', `≥${ECHO_TARGETS.vsNode}×`, 'gt/best Python', `>${ECHO_TARGETS.vsBestPython}×`],
+    summary.map((row) => [
+      row.conns,
+      num(row.servers.greenthread?.msgsPerSec), num(row.servers.node?.msgsPerSec), num(row.servers.eventlet?.msgsPerSec), num(row.servers.gevent?.msgsPerSec),
+      ratio(row.vsNode), met(row.vsNodeMet),
+      row.vsBestPython == null ? '—' : `${ratio(row.vsBestPython)} (${row.bestPython})`, met(row.vsBestPythonMet),
+    ]),
+  ));
+  out.push('');
+  out.push('per server: min–max msgs/s over the passes; server CPU s per 100k msgs and share of one vCPU over the window;');
+  out.push('peak RSS (VmHWM) and OS threads of the server process; DESIGN.md anchor (msgs/s, same VM, earlier)');
+  const rows = [];
+  for (const row of summary) {
+    for (const [name, s] of Object.entries(row.servers)) {
+      rows.push([
+        `${row.conns} × ${name}`,
+        num(s.msgsPerSec),
+        `${num(s.min)}–${num(s.max)}`,
+        s.cpuPer100k == null ? '—' : s.cpuPer100k.toFixed(2),
+        s.cpuShare == null ? '—' : `${(s.cpuShare * 100).toFixed(0)}%`,
+        s.peakRssMiB == null ? '—' : s.peakRssMiB.toFixed(1),
+        s.threads == null ? '—' : num(s.threads),
+        s.errors ? num(s.errors) : '',
+        ECHO_ANCHORS[name]?.[row.conns] ?? '',
+      ]);
+    }
+  }
+  out.push(table(['conns × server', 'msgs/s', 'min–max', 'CPU s/100k', 'CPU', 'RSS MiB', 'threads', 'errors', 'anchor'], rows));
+  return out;
+}
+
+module.exports = { summariseRuns, renderEcho, ECHO_TARGETS, ECHO_ANCHORS };

@@ -1,0 +1,213 @@
+'use strict';
+// The echo group of `npm run bench`: for each pass, each connection count and each server in
+// turn, starts the server in a process of its own, drives it with the C load generator (another
+// process) and stops it, so never two servers or two load generators run at once. Servers take
+// turns within every pass, in a rotated order, so a burst of load on the VM hits them all alike.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { buildLoadgen } = require('./build');
+const { summariseRuns } = require('./report');
+
+const HERE = __dirname;
+const REPO = path.resolve(HERE, '..', '..', '..');
+const EXAMPLE = path.join(REPO, 'examples', 'echo-server.js');
+const READY = /listening on ([\d.]+):(\d+)/;
+// File descriptors asked for in every server and load generator (1,000 connections need ~1,050).
+const FD_WANTED = 4096;
+
+/** The servers under test, in the order of the table. */
+function servers({ python, noPython, root }) {
+  const list = [];
+  const gt = { name: 'greenthread', command: process.execPath, argv: [EXAMPLE, '0'], env: {} };
+  if (!fs.existsSync(EXAMPLE)) gt.missing = 'examples/echo-server.js is not in this checkout yet';
+  if (root) {
+    // The example of this checkout, with `require('greenthread')` pointed at DIR's build.
+    gt.argv = ['-r', path.join(HERE, 'use-root.js'), ...gt.argv];
+    gt.env = { GREENTHREAD_BENCH_ROOT: path.resolve(root) };
+  }
+  list.push(gt);
+  list.push({ name: 'node', command: process.execPath, argv: [path.join(HERE, 'node-server.js'), '0'], env: {} });
+  for (const lib of ['eventlet', 'gevent']) {
+    const server = { name: lib, command: python, argv: [path.join(HERE, 'python-server.py'), lib, '0'], env: {}, python: true };
+    if (noPython) server.missing = 'skipped (--no-python)';
+    list.push(server);
+  }
+  return list;
+}
+
+// `sh -c` raises the soft open-file limit (if below FD_WANTED) and execs the program, which so
+// keeps the pid the runner reads /proc of. The hard limit is the ceiling; the caller checks.
+const RAISE_FDS = `n=$(ulimit -n); if [ "$n" != unlimited ] && [ "$n" -lt ${FD_WANTED} ]; then ulimit -n ${FD_WANTED} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi; exec "$@"`;
+
+/** The soft open-file limit of a running process, from /proc/PID/limits (Infinity if unlimited). */
+function fdLimit(pid) {
+  try {
+    const match = /^Max open files\s+(\S+)/m.exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return match[1] === 'unlimited' ? Infinity : Number(match[1]);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Starts a server and resolves { child, port, pid } once it printed its port; rejects with an
+ * Error (with .unavailable for a Python library that cannot be imported).
+ */
+function startServer(server, timeoutMs = 20000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', RAISE_FDS, 'sh', server.command, ...server.argv], {
+      cwd: REPO,
+      env: { ...process.env, ...server.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const done = (error, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        child.kill('SIGKILL');
+        reject(error);
+      } else {
+        resolve(value);
+      }
+    };
+    child.stdout.on('data', (chunk) => {
+      if (settled) return;  // the rest of its output is read and dropped
+      stdout += chunk;
+      const match = READY.exec(stdout);
+      if (match) done(null, { child, pid: child.pid, port: Number(match[2]), stderr: () => stderr });
+    });
+    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+    child.on('error', (error) => done(error));
+    child.on('exit', (code, signal) => {
+      child.exited = { code, signal };
+      let unavailable = null;
+      try { unavailable = JSON.parse(stdout.trim().split('\n').pop()).unavailable ?? null; } catch { /* not JSON */ }
+      const error = new Error(unavailable ?? `exited with ${signal || `code ${code}`} before listening${stderr.trim() ? `: ${reason(stderr)}` : ''}`);
+      error.unavailable = unavailable;
+      done(error);
+    });
+    const timer = setTimeout(() => done(new Error(`did not print "listening on" within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves whether it had to be killed. */
+function stopServer(child) {
+  if (child.exited) return Promise.resolve({ crashed: child.exited });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, 3000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ killed: signal === 'SIGKILL' });
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs the load generator once; resolves its JSON result or rejects with the reason. */
+function runLoadgen(binary, { port, pid, conns, seconds, warmup }) {
+  const argv = ['-p', String(port), '-c', String(conns), '-d', String(seconds), '-w', String(warmup), '-P', String(pid)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    // connect (≤ 20 s) + priming (≤ 10 s) + warm-up + window, and some slack
+    const timer = setTimeout(() => child.kill('SIGKILL'), (40 + warmup + seconds) * 1000);
+    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let result = null;
+      try { result = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* no JSON */ }
+      if (code === 0 && result) resolve(result);
+      else reject(new Error(`load generator ${signal ? `killed by ${signal}` : `exit ${code}`}${result?.error ? `: ${result.error}` : ''}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
+}
+
+/** The telling part of a dead child's stderr: its error line if it has one, else its last lines. */
+function reason(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => /^(\w+Error|Error)\b|^\w+: .*(not found|No such)/.test(l));
+  return error ?? lines.slice(-3).join(' | ');
+}
+
+const kilo = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)}k` : `${Math.round(v)}`);
+
+/**
+ * Runs the echo group. options: { passes, seconds, warmup, conns: number[], python, noPython,
+ * root, status(line) }. Resolves { options, loadgen, runs, summary, notes }; never rejects for
+ * a server that cannot run (that becomes a note).
+ */
+async function runEcho(options) {
+  const { passes, seconds, warmup, conns: connCounts, status } = options;
+  const notes = [];
+  const started = Date.now();
+  const built = buildLoadgen();
+  if (built.error) {
+    notes.push(`echo benchmark skipped: ${built.error}`);
+    return { skipped: built.error, notes };
+  }
+  const list = servers(options);
+  for (const server of list) if (server.missing) notes.push(`echo: ${server.name} ${server.missing.startsWith('skipped') ? server.missing : `skipped: ${server.missing}`}`);
+  const active = list.filter((s) => !s.missing);
+  const runs = [];
+  const maxConns = Math.max(...connCounts);
+  for (let pass = 1; pass <= passes; pass++) {
+    for (const conns of connCounts) {
+      // Rotated each pass, so no server always runs first (after a quiet spell) or last.
+      const order = active.map((_, i) => active[(i + pass - 1) % active.length]);
+      const line = [];
+      for (const server of order) {
+        if (server.disabled) continue;
+        let handle;
+        try {
+          handle = await startServer(server);
+        } catch (error) {
+          server.disabled = true;
+          notes.push(`echo: ${server.name} skipped: ${error.message}`);
+          continue;
+        }
+        const limit = fdLimit(handle.pid);
+        if (limit < maxConns + 64 && !server.fdNoted) {
+          server.fdNoted = true;
+          notes.push(`echo: ${server.name} runs with an open-file limit of ${limit} (could not raise it to ${FD_WANTED}); its ${maxConns}-connection runs may fail`);
+        }
+        let result = null;
+        try {
+          result = await runLoadgen(built.path, { port: handle.port, pid: handle.pid, conns, seconds, warmup });
+        } catch (error) {
+          notes.push(`echo: ${server.name}, ${conns} connections, pass ${pass}: ${error.message}`);
+        }
+        const stop = await stopServer(handle.child);
+        if (stop.crashed) notes.push(`echo: ${server.name} exited during the ${conns}-connection run (${stop.crashed.signal || `code ${stop.crashed.code}`})${handle.stderr().trim() ? `: ${reason(handle.stderr())}` : ''}`);
+        if (stop.killed) notes.push(`echo: ${server.name} ignored SIGTERM after the ${conns}-connection run and was killed`);
+        if (!result) continue;
+        if (result.errors || result.corrupt || result.neverEchoed) {
+          notes.push(`echo: ${server.name}, ${conns} connections, pass ${pass}: ${result.errors} dropped, ${result.corrupt} corrupt echoes, ${result.neverEchoed} connections never served`);
+        }
+        // `proc`: the loadgen's readings of the server process (CPU over the window, memory).
+        const { server: proc, ...figures } = result;
+        runs.push({ server: server.name, conns, pass, ...figures, proc: proc ?? null });
+        line.push(`${server.name} ${kilo(result.msgsPerSec)}`);
+      }
+      status(`echo pass ${pass}/${passes}, ${conns} connection${conns > 1 ? 's' : ''}: ${line.join(', ') || 'nothing ran'} msgs/s`);
+    }
+  }
+  return {
+    options: { passes, seconds, warmup, conns: connCounts, size: 64 },
+    servers: list.map((s) => ({ name: s.name, command: [s.command, ...s.argv].join(' '), ran: runs.some((r) => r.server === s.name) })),
+    loadgen: built.path,
+    totalSeconds: (Date.now() - started) / 1000,
+    summary: summariseRuns(runs, connCounts),
+    runs,
+    notes,
+  };
+}
+
+module.exports = { runEcho };
