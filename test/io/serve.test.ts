@@ -357,22 +357,22 @@ describe('concurrency', () => {
 });
 
 describe('arguments', () => {
-  test('bad arguments: TypeError naming serve()', async () => {
+  test('bad arguments: TypeError (RangeError for a concurrency below 1) naming serve()', async () => {
     const errors = await green(() => {
       const server = tcpServer();
       const out = [
         errorOf(() => serve({} as GreenServer, echoLines)),
         errorOf(() => serve(null as never, echoLines)),
         errorOf(() => serve(server, 'handler' as never)),
-        errorOf(() => serve(server, echoLines, { concurrency: 0 })),
         errorOf(() => serve(server, echoLines, { concurrency: 1.5 })),
         errorOf(() => serve(server, echoLines, { concurrency: '10' as never })),
         errorOf(() => serve(server, echoLines, { pool: 1 } as never)),
       ];
+      const ranges = [errorOf(() => serve(server, echoLines, { concurrency: 0 })), errorOf(() => serve(server, echoLines, { concurrency: -5 }))];
       server.close();
-      return out;
+      return [...out, ...ranges];
     });
-    expect(errors.map((e) => e.constructor.name)).toEqual(Array(7).fill('TypeError'));
+    expect(errors.map((e) => e.constructor.name)).toEqual([...Array(6).fill('TypeError'), 'RangeError', 'RangeError']);
     for (const error of errors) expect(error.message).toMatch(/^serve\(\): /);
   });
 
