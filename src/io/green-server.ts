@@ -100,7 +100,11 @@ export class GreenServer {
     for (;;) {
       if (this.#closed) throw this.#closedError(call);
       const raw = this.#shift();
-      if (raw !== undefined) return this.#adopt(raw);
+      if (raw !== undefined) {
+        const accepted = this.#adopt(raw);
+        if (accepted !== null) return accepted;
+        continue;
+      }
       const error = this.#error;
       if (error !== null) {
         // Reported once (EMFILE and the like are transient): the next accept() waits again.
@@ -112,9 +116,15 @@ export class GreenServer {
     }
   }
 
-  #adopt(stream: net.Socket): [GreenSocket, SocketAddress] {
-    stream.off('error', dropError);
+  // The connection as accept() returns it; null for one the client reset while it waited (its
+  // peer is gone), which is skipped as the kernel would.
+  #adopt(stream: net.Socket): [GreenSocket, SocketAddress] | null {
     const unix = this.#unixPath === null ? null : { peer: '', local: this.#unixPath };
+    if (unix === null && stream.remoteAddress === undefined) {
+      stream.destroy();
+      return null;
+    }
+    stream.off('error', dropError);
     const sock = new GreenSocket(stream, { unix });
     return [sock, unix === null ? sock.getpeername() : ''];
   }

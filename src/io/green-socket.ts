@@ -185,6 +185,7 @@ export class GreenSocket {
   recv(maxBytes: number): Buffer {
     const call = 'GreenSocket.recv()';
     const max = validateByteCount(maxBytes, call, 'maxBytes');
+    this.#checkNoOtherReader(call);
     for (;;) {
       if (this.#buffer.length > 0) return this.#taken(this.#buffer.take(max));
       if (this.#readEnded(call) || max === 0) return EMPTY;
@@ -204,6 +205,7 @@ export class GreenSocket {
       max = validateByteCount(nbytes, call, 'nbytes');
       if (max > buffer.byteLength) throw rangeError(`${call}: nbytes (${max}) is larger than the buffer (${buffer.byteLength} bytes)`);
     }
+    this.#checkNoOtherReader(call);
     for (;;) {
       if (this.#buffer.length > 0) {
         const count = this.#buffer.takeInto(buffer, max);
@@ -228,6 +230,7 @@ export class GreenSocket {
       if (typeof limit !== 'number' || !Number.isInteger(limit)) throw typeError(`${call}: limit must be an integer, got ${describe(limit)}`);
       if (limit >= 0) max = limit;
     }
+    this.#checkNoOtherReader(call);
     let scanned = 0;
     for (;;) {
       const at = this.#buffer.indexOf(0x0a, scanned, max);
@@ -264,11 +267,17 @@ export class GreenSocket {
     return this.#eof;
   }
 
-  #waitReadable(call: string): void {
-    const thread = requireGreenThread(call);
+  // A read while another green thread is blocked reading would take bytes from the middle of
+  // what that one is waiting for (a line): refused, even when data is waiting.
+  #checkNoOtherReader(call: string): void {
     if (this.#reader !== null) {
       throw new SocketBusyError(`${call}: another green thread is already blocked reading this socket (a second simultaneous read)`);
     }
+  }
+
+  #waitReadable(call: string): void {
+    const thread = requireGreenThread(call);
+    this.#checkNoOtherReader(call);
     if (this.#paused) {
       // Waiting for bytes beyond the high-water mark (a long line): read on.
       this.#paused = false;
