@@ -4,9 +4,10 @@
 import {
   BoundedSemaphore, DeadlockError, Empty, Event, getCurrent, GreenletExit, GreenPile, GreenPool, GreenThread,
   hub, inGreenThread, kill, LifoQueue, NotInGreenThreadError, PriorityQueue, Queue, run, Semaphore, sleep, spawn,
-  spawnAfter, spawnN, Timeout, waitFor, withTimeout,
+  spawnAfter, spawnN, Timeout, waitFor, withTimeout, listen, connect, serve, StopServe, GreenSocket, GreenServer,
+  SocketTimeoutError, bindUdp, udpSocket, getaddrinfo,
 } from 'greenthread';
-import type { GreenThreadInfo } from 'greenthread';
+import type { GreenThreadInfo, SocketAddress, AddrInfo } from 'greenthread';
 
 function main(): string[] {
   const out: string[] = [];
@@ -91,6 +92,36 @@ function main(): string[] {
   const threads: GreenThreadInfo[] = hub.threads();
   out.push(`threads: ${threads.length > 0}`);
   hub.onError(null);
+
+  // Networking: serve a line echo, talk to it, stop it with StopServe; UDP; a lookup.
+  const server: GreenServer = listen(['127.0.0.1', 0]);
+  const serving = spawn(() => serve(server, (sock: GreenSocket, addr: SocketAddress) => {
+    const line: Buffer = sock.readline();
+    if (line.toString() === 'stop\n') throw new StopServe();
+    sock.sendall(line);
+    out.push(`peer is local: ${Array.isArray(addr) && addr[0] === '127.0.0.1'}`);
+  }, { concurrency: 10 }));
+  const client: GreenSocket = connect(server.address(), { timeout: 5 });
+  client.sendall('echo me\n');
+  out.push(`echo: ${client.readline().toString().trim()}`);
+  client.close();
+  using stopper = connect(server.address());
+  stopper.sendall('stop\n');
+  serving.wait();
+  server.close();
+  using udp = bindUdp(['127.0.0.1', 0]);
+  using sender = udpSocket(4);
+  sender.sendto('datagram', udp.getsockname() as [string, number]);
+  const [data]: [Buffer, [string, number]] = udp.recvfrom(100);
+  out.push(`udp: ${data.toString()}`);
+  udp.setTimeout(0.01);
+  try {
+    udp.recvfrom(100);
+  } catch (error) {
+    out.push(`udp timeout: ${error instanceof SocketTimeoutError}`);
+  }
+  const addresses: AddrInfo[] = getaddrinfo('127.0.0.1', 80);
+  out.push(`getaddrinfo: ${addresses[0]?.address}:${addresses[0]?.port}`);
   return out;
 }
 
