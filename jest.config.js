@@ -5,6 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Every file must end the green threads it started (see the file).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/no-leftover-threads.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
   testTimeout: 60000,
   // Child-process and thread-heavy tests share two vCPUs; two jest workers keep them from
