@@ -12,9 +12,18 @@ constexpr size_t kMaxIdleThreads = 256;
 }  // namespace
 
 Engine::Engine(v8::Isolate* isolate, v8::Local<v8::Context> context)
-    : isolate_(isolate), context_(isolate, context), pool_(kMaxIdleThreads) {}
+    : isolate_(isolate), context_(isolate, context), pool_(kMaxIdleThreads) {
+  if (kHasAsyncContextData) {
+    isolate_->AddGCPrologueCallback(HideAsyncContextDataFromGc, this);
+    isolate_->AddGCEpilogueCallback(RestoreAsyncContextDataAfterGc, this);
+  }
+}
 
 Engine::~Engine() {
+  if (kHasAsyncContextData) {
+    isolate_->RemoveGCPrologueCallback(HideAsyncContextDataFromGc, this);
+    isolate_->RemoveGCEpilogueCallback(RestoreAsyncContextDataAfterGc, this);
+  }
   for (Coroutine* co : table_) delete co;
 }
 
@@ -75,6 +84,41 @@ void Engine::SaveAsyncContextData(v8::Global<AsyncContextData>& slot) {
 
 void Engine::RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot) {
   SetAsyncContextData(isolate_, slot.Get(isolate_));
+}
+
+// The collector visits the CPED slot as part of every thread's roots: V8's
+// Isolate::Iterate(RootVisitor*, ThreadLocalTop*) visits it, and ThreadManager::Iterate calls
+// that once for each archived thread as well as once for the running one, although the slot
+// is the isolate's, not the thread's. A parked green thread (or the hub, while a green thread
+// runs) is an archived thread, so with N of them the slot is visited N + 1 times in one
+// collection. Marking and pointer updating do not mind, but the scavenger copies a young
+// object at each visit: the second visit finds the first copy (young too) and copies it
+// again, leaving the first copy, which other references were already updated to, holding a
+// forwarding address instead of a map. The heap is then corrupt: the crash comes later, in a
+// later scavenge (SizeFromMap, Scavenger::Process), a map lookup, or as a failed access check
+// ("no access") when that garbage is read as an object. Seen on Node 22 (with
+// --experimental-async-context-frame), 24 and 26 once an AsyncLocalStorage frame made on the
+// event loop is carried into a green thread that allocates; jest runs every test inside one.
+// So while a collection runs the slot holds undefined, and the frame waits in a global handle,
+// which the collector visits exactly once. Only while green threads exist (only then are
+// threads archived) and only when the slot holds something: a second engine in the isolate
+// (another copy of the addon) then finds undefined and leaves the slot to the first.
+void Engine::HideAsyncContextDataFromGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  Engine* engine = static_cast<Engine*>(data);
+  if (engine->live_ == 0 || !engine->gc_async_context_data_.IsEmpty()) return;
+  v8::HandleScope handle_scope(isolate);
+  v8::Local<AsyncContextData> current = GetAsyncContextData(isolate);
+  if (current.IsEmpty() || (current->IsValue() && current.As<v8::Value>()->IsUndefined())) return;
+  engine->gc_async_context_data_.Reset(isolate, current);
+  SetAsyncContextData(isolate, v8::Undefined(isolate));
+}
+
+void Engine::RestoreAsyncContextDataAfterGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  Engine* engine = static_cast<Engine*>(data);
+  if (engine->gc_async_context_data_.IsEmpty()) return;
+  v8::HandleScope handle_scope(isolate);
+  SetAsyncContextData(isolate, engine->gc_async_context_data_.Get(isolate));
+  engine->gc_async_context_data_.Reset();
 }
 
 void Engine::HandOff(Baton& to, Baton& mine, bool spin) {

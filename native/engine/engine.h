@@ -147,6 +147,12 @@ class Engine {
   // Carry the CPED (v8-versions.h) across a handoff.
   void SaveAsyncContextData(v8::Global<AsyncContextData>& slot);
   void RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot);
+  // GC prologue and epilogue: the CPED is kept out of the isolate's slot while the collector
+  // walks the roots, which visits that slot once per archived thread (engine.cc says why).
+  static void HideAsyncContextDataFromGc(v8::Isolate* isolate, v8::GCType type,
+                                         v8::GCCallbackFlags flags, void* data);
+  static void RestoreAsyncContextDataAfterGc(v8::Isolate* isolate, v8::GCType type,
+                                             v8::GCCallbackFlags flags, void* data);
 
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
@@ -166,6 +172,8 @@ class Engine {
   v8::Global<v8::Value> thrown_;
   // The hub's CPED while a coroutine runs (kept between switches as a cache).
   v8::Global<AsyncContextData> hub_async_context_data_;
+  // The CPED set aside for the duration of one garbage collection (empty otherwise).
+  v8::Global<AsyncContextData> gc_async_context_data_;
 
   Coroutine* running_ = nullptr;  // baton held by this coroutine's thread when non-null
   Coroutine* retired_ = nullptr;  // finished, handed the baton on, not yet freed
