@@ -4,6 +4,7 @@
 
 const EMPTY = Buffer.alloc(0);
 
+/** @internal The unread bytes of one socket (see the header). */
 export class ReadBuffer {
   // Chunks in arrival order, consumed from `head`; the first `offset` bytes of chunks[head]
   // have been read already.
