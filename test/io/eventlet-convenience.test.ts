@@ -6,33 +6,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GreenThread, StopServe, connect, listen, serve, sleep, spawn, withTimeout, wrapSsl } from '../../src';
-import { Gate, captureReported, green, thrownBy } from '../helpers';
+import { StopServe, connect, listen, serve, sleep, spawn, withTimeout, wrapSsl } from '../../src';
+import { Gate, captureReported, thrownBy } from '../helpers';
+import { session } from './net-helpers';
 
 const reported = captureReported();
 const TLS_DIR = path.join(__dirname, '..', 'fixtures', 'tls');
 const tlsFile = (name: string): Buffer => fs.readFileSync(path.join(TLS_DIR, name));
 
-type Owned = { close(): void } | GreenThread<unknown>;
 
-/**
- * Runs `body` in a green thread. Whatever it hands to `own` is cleaned up afterwards, pass or
- * fail: green threads killed first, then sockets and servers closed (newest first).
- */
-function session<T>(body: (own: <R extends Owned>(r: R) => R) => T): Promise<T> {
-  return green(() => {
-    const owned: Owned[] = [];
-    try {
-      return body((r) => { owned.push(r); return r; });
-    } finally {
-      for (const r of owned) if (r instanceof GreenThread) r.kill();
-      for (const r of owned.reverse()) {
-        if (r instanceof GreenThread) continue;
-        try { r.close(); } catch { /* cleanup only */ }
-      }
-    }
-  });
-}
 
 /** Reads one line through `readline()` as a string. */
 const line = (sock: { readline(): Buffer }): string => sock.readline().toString();

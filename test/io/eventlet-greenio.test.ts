@@ -7,35 +7,16 @@
 // blocks; nothing asserts how long anything took.
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  GreenThread, SocketBusyError, SocketClosedError, SocketTimeoutError, Timeout, connect, getaddrinfo,
+  SocketBusyError, SocketClosedError, SocketTimeoutError, Timeout, connect, getaddrinfo,
   gethostbyname, listen, sleep, spawn, withTimeout, bindUdp, udpSocket,
 } from '../../src';
-import { captureReported, green, rng } from '../helpers';
+import { captureReported, rng } from '../helpers';
+import { type Own, session, readAll, readExactly as recvExactly, spawnCatching, guard } from './net-helpers';
 
 const reported = captureReported();
 
-type Owned = { close(): void } | GreenThread<unknown>;
 type Sock = ReturnType<typeof connect>;
-type Own = <R extends Owned>(r: R) => R;
 
-/**
- * Runs `body` in a green thread. Whatever it hands to `own` is cleaned up afterwards, pass or
- * fail: green threads killed first, then sockets and servers closed (newest first).
- */
-function session<T>(body: (own: Own) => T): Promise<T> {
-  return green(() => {
-    const owned: Owned[] = [];
-    try {
-      return body((r) => { owned.push(r); return r; });
-    } finally {
-      for (const r of owned) if (r instanceof GreenThread) r.kill();
-      for (const r of owned.reverse()) {
-        if (r instanceof GreenThread) continue;
-        try { r.close(); } catch { /* cleanup only */ }
-      }
-    }
-  });
-}
 
 /** A connected TCP pair over loopback: [client, the server's accepted socket]. */
 function pair(own: Own): [Sock, Sock] {
@@ -46,46 +27,12 @@ function pair(own: Own): [Sock, Sock] {
   return [client, peer];
 }
 
-/** Everything until EOF. */
-function readAll(sock: Sock, chunk = 65536): Buffer {
-  const parts: Buffer[] = [];
-  for (let data: Buffer; (data = sock.recv(chunk)).length > 0;) parts.push(data);
-  return Buffer.concat(parts);
-}
 
-/** Exactly `n` bytes (fails on an early EOF). */
-function recvExactly(sock: Sock, n: number): Buffer {
-  const parts: Buffer[] = [];
-  let got = 0;
-  while (got < n) {
-    const data = sock.recv(n - got);
-    if (data.length === 0) throw new Error(`EOF after ${got} of ${n} bytes`);
-    parts.push(data);
-    got += data.length;
-  }
-  return Buffer.concat(parts);
-}
 
 /** `n` random bytes. */
 const noise = (n: number): Buffer => randomBytes(n);
 
-/**
- * Spawns `fn` in a green thread whose result is what `fn` threw (null if it returned): for calls
- * expected to fail on another green thread, which then has no uncaught error to report.
- */
-function spawnCatching(fn: () => unknown): GreenThread<unknown> {
-  return spawn(() => {
-    try {
-      fn();
-      return null;
-    } catch (error) {
-      return error;
-    }
-  });
-}
 
-/** Runs `fn` under a 2 s Timeout, so a call that wrongly never returns fails the test instead of hanging it. */
-const guard = <T>(fn: () => T): T => withTimeout(2, fn);
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const isTimeout = (e: unknown): boolean => e instanceof SocketTimeoutError;

@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
-  GreenThread, SocketBusyError, SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn, withTimeout, wrapSsl,
+  SocketBusyError, SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn, wrapSsl,
 } from '../../src';
-import { captureReported, green } from '../helpers';
+import { captureReported } from '../helpers';
+import { type Own, session, readAll, readExactly as recvExactly, spawnCatching, guard } from './net-helpers';
 
 const reported = captureReported();
 const TLS_DIR = path.join(__dirname, '..', 'fixtures', 'tls');
@@ -21,29 +22,9 @@ const CERT = tlsFile('server-cert.pem');
 const CA = tlsFile('ca-cert.pem');
 const OTHER_CA = tlsFile('other-ca-cert.pem');
 
-type Owned = { close(): void } | GreenThread<unknown>;
-type Own = <R extends Owned>(r: R) => R;
 type Sock = ReturnType<typeof connect>;
 type Server = ReturnType<typeof listen>;
 
-/**
- * Runs `body` in a green thread. Whatever it hands to `own` is cleaned up afterwards, pass or
- * fail: green threads killed first, then sockets and servers closed (newest first).
- */
-function session<T>(body: (own: Own) => T): Promise<T> {
-  return green(() => {
-    const owned: Owned[] = [];
-    try {
-      return body((r) => { owned.push(r); return r; });
-    } finally {
-      for (const r of owned) if (r instanceof GreenThread) r.kill();
-      for (const r of owned.reverse()) {
-        if (r instanceof GreenThread) continue;
-        try { r.close(); } catch { /* cleanup only */ }
-      }
-    }
-  });
-}
 
 /** eventlet's listen_ssl_socket(): a TLS server on a free loopback port (or a Unix path). */
 function listenTls(own: Own, where: [string, number] | string = ['127.0.0.1', 0]): Server {
@@ -55,17 +36,6 @@ function connectTls(own: Own, server: Server, options: Parameters<typeof wrapSsl
   return own(wrapSsl(own(connect(server.address())), { ca: CA, servername: 'localhost', ...options }));
 }
 
-/** Spawns `fn`; the thread's result is what `fn` threw (null if it returned). */
-function spawnCatching(fn: () => unknown): GreenThread<unknown> {
-  return spawn(() => {
-    try {
-      fn();
-      return null;
-    } catch (error) {
-      return error;
-    }
-  });
-}
 
 /** What `fn` threw, or null. */
 function caught(fn: () => unknown): unknown {
@@ -77,26 +47,8 @@ function caught(fn: () => unknown): unknown {
   }
 }
 
-/** Runs `fn` under a 2 s Timeout, so a call that wrongly never returns fails the test instead of hanging it. */
-const guard = <T>(fn: () => T): T => withTimeout(2, fn);
 
-function readAll(sock: Sock): Buffer {
-  const parts: Buffer[] = [];
-  for (let data: Buffer; (data = sock.recv(65536)).length > 0;) parts.push(data);
-  return Buffer.concat(parts);
-}
 
-function recvExactly(sock: Sock, n: number): Buffer {
-  const parts: Buffer[] = [];
-  let got = 0;
-  while (got < n) {
-    const data = sock.recv(n - got);
-    if (data.length === 0) throw new Error(`EOF after ${got} of ${n} bytes`);
-    parts.push(data);
-    got += data.length;
-  }
-  return Buffer.concat(parts);
-}
 
 /** The issue's echo handler: every line goes back until EOF. */
 function echoLines(sock: Sock): void {

@@ -6,47 +6,17 @@
 // start accepting again, close making serve return and connections refused, a pool that is full.
 // Short Timeouts only prove that something blocks; nothing asserts how long anything took.
 import {
-  GreenThread, SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn,
+  SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn,
 } from '../../src';
-import { Gate, captureReported, green } from '../helpers';
+import { Gate, captureReported } from '../helpers';
+import { type Own, session, readAll, spawnCatching } from './net-helpers';
 
 const reported = captureReported();
 
-type Owned = { close(): void } | GreenThread<unknown>;
-type Own = <R extends Owned>(r: R) => R;
 type Sock = ReturnType<typeof connect>;
 type Server = ReturnType<typeof listen>;
 
-/**
- * Runs `body` in a green thread. Whatever it hands to `own` is cleaned up afterwards, pass or
- * fail: green threads killed first, then sockets and servers closed (newest first).
- */
-function session<T>(body: (own: Own) => T): Promise<T> {
-  return green(() => {
-    const owned: Owned[] = [];
-    try {
-      return body((r) => { owned.push(r); return r; });
-    } finally {
-      for (const r of owned) if (r instanceof GreenThread) r.kill();
-      for (const r of owned.reverse()) {
-        if (r instanceof GreenThread) continue;
-        try { r.close(); } catch { /* cleanup only */ }
-      }
-    }
-  });
-}
 
-/** Spawns `fn`; the thread's result is what `fn` threw (null if it returned). */
-function spawnCatching(fn: () => unknown): GreenThread<unknown> {
-  return spawn(() => {
-    try {
-      fn();
-      return null;
-    } catch (error) {
-      return error;
-    }
-  });
-}
 
 /** What `fn` threw, or null. */
 function caught(fn: () => unknown): unknown {
@@ -58,11 +28,6 @@ function caught(fn: () => unknown): unknown {
   }
 }
 
-function readAll(sock: Sock): Buffer {
-  const parts: Buffer[] = [];
-  for (let data: Buffer; (data = sock.recv(65536)).length > 0;) parts.push(data);
-  return Buffer.concat(parts);
-}
 
 afterEach(() => expect(reported).toEqual([]));
 

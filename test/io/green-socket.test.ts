@@ -6,7 +6,7 @@
 // duplicating a byte; bounded memory for a socket nobody reads; names, fileno, options.
 // Nothing asserts how long anything took: sleeps only let other threads and the loop run.
 import {
-  GreenletExit, GreenSocket, NotInGreenThreadError, SocketBusyError, SocketClosedError, SocketTimeoutError,
+  GreenletExit, GreenSocket, NotInGreenThreadError, SocketTimeoutError,
   Timeout, sleep, spawn, spawnN,
 } from '../../src';
 import { inspect } from 'node:util';

@@ -1,11 +1,13 @@
-// Helpers the networking tests share: connected socket pairs over TCP and Unix sockets, a
+// Helpers the networking tests share: sessions that clean up what a test opened, connected
+// socket pairs over TCP and Unix sockets, a
 // temporary directory for Unix socket paths, reading to EOF, and polling for a condition that
 // other green threads or the event loop make true (no test asserts how long anything took).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connect, GreenServer, GreenSocket, listen, sleep } from '../../src';
+import { connect, GreenServer, GreenSocket, GreenThread, listen, sleep, spawn, withTimeout } from '../../src';
+import { green } from '../helpers';
 import type { Address } from '../../src';
 
 /** A fresh temporary directory for Unix socket paths; removed by {@link removeTmpDirs}. */
@@ -101,3 +103,45 @@ export function errorOf(fn: () => unknown): any {
   }
   throw new Error('expected the call to throw');
 }
+
+/** What a {@link session} cleans up: a socket, a server, or a green thread. */
+export type Owned = { close(): void } | GreenThread<unknown>;
+/** Hands `r` to the session for cleanup and returns it. */
+export type Own = <R extends Owned>(r: R) => R;
+
+/**
+ * Runs `body` in a green thread. Whatever it hands to `own` is cleaned up afterwards, pass or
+ * fail: green threads killed first, then sockets and servers closed (newest first).
+ */
+export function session<T>(body: (own: Own) => T): Promise<T> {
+  return green(() => {
+    const owned: Owned[] = [];
+    try {
+      return body((r) => { owned.push(r); return r; });
+    } finally {
+      for (const r of owned) if (r instanceof GreenThread) r.kill();
+      for (const r of owned.reverse()) {
+        if (r instanceof GreenThread) continue;
+        try { r.close(); } catch { /* cleanup only */ }
+      }
+    }
+  });
+}
+
+/**
+ * Spawns `fn` in a green thread whose result is what `fn` threw (null if it returned): for calls
+ * expected to fail on another green thread, which then has no uncaught error to report.
+ */
+export function spawnCatching(fn: () => unknown): GreenThread<unknown> {
+  return spawn(() => {
+    try {
+      fn();
+      return null;
+    } catch (error) {
+      return error;
+    }
+  });
+}
+
+/** Runs `fn` under a 2 s Timeout, so a call that wrongly never returns fails the test instead of hanging it. */
+export const guard = <T>(fn: () => T): T => withTimeout(2, fn);
