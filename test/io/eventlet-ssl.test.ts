@@ -12,7 +12,7 @@ import {
   SocketBusyError, SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn, wrapSsl,
 } from '../../src';
 import { captureReported } from '../helpers';
-import { type Own, session, readAll, readExactly as recvExactly, spawnCatching, guard } from './net-helpers';
+import { type Own, session, readAll, readExactly as recvExactly, spawnCatching, guard, caught } from './net-helpers';
 
 const reported = captureReported();
 const TLS_DIR = path.join(__dirname, '..', 'fixtures', 'tls');
@@ -37,15 +37,6 @@ function connectTls(own: Own, server: Server, options: Parameters<typeof wrapSsl
 }
 
 
-/** What `fn` threw, or null. */
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
 
 
 

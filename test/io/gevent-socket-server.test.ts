@@ -9,7 +9,7 @@ import {
   SocketClosedError, SocketTimeoutError, connect, listen, serve, sleep, spawn,
 } from '../../src';
 import { Gate, captureReported } from '../helpers';
-import { type Own, session, readAll, spawnCatching } from './net-helpers';
+import { type Own, session, readAll, spawnCatching, caught } from './net-helpers';
 
 const reported = captureReported();
 
@@ -18,15 +18,6 @@ type Server = ReturnType<typeof listen>;
 
 
 
-/** What `fn` threw, or null. */
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
 
 
 afterEach(() => expect(reported).toEqual([]));

@@ -133,14 +133,17 @@ export function session<T>(body: (own: Own) => T): Promise<T> {
  * expected to fail on another green thread, which then has no uncaught error to report.
  */
 export function spawnCatching(fn: () => unknown): GreenThread<unknown> {
-  return spawn(() => {
-    try {
-      fn();
-      return null;
-    } catch (error) {
-      return error;
-    }
-  });
+  return spawn(() => caught(fn));
+}
+
+/** What `fn` threw, or null if it returned (unlike thrownBy, a return is not a failure). */
+export function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+    return null;
+  } catch (error) {
+    return error;
+  }
 }
 
 /** Runs `fn` under a 2 s Timeout, so a call that wrongly never returns fails the test instead of hanging it. */
