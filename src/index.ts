@@ -46,3 +46,5 @@ export { wrapSsl } from './io/tls';
 export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
+export { monkeyPatch, isPatched, original } from './patch/monkey-patch';
+export type { MonkeyPatchOptions } from './patch/monkey-patch';

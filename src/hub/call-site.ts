@@ -60,3 +60,26 @@ export function appendCallSite<E>(error: E, call: string, thread: object | null)
   }
   return error;
 }
+
+/**
+ * Replaces the frames of `error.stack` with the calling green thread's own (greenthread's left
+ * out), keeping its header lines, and returns `error`. For an error made by an operation that
+ * ran elsewhere (a libuv callback's, with no user frames) that stands in for one a synchronous
+ * call would have thrown here: the stack then points at the caller, as the synchronous one's
+ * would. Like appendCallSite, it leaves alone what it cannot change and never throws.
+ */
+export function restackAtCaller<E>(error: E): E {
+  if (typeof error !== 'object' || error === null) return error;
+  try {
+    if (Object.isFrozen(error)) return error;
+    const stack = (error as { stack?: unknown }).stack;
+    if (typeof stack !== 'string') return error;
+    const at = stack.indexOf('\n    at ');
+    const header = at === -1 ? stack : stack.slice(0, at);
+    const frames = callerFrames();
+    (error as unknown as { stack: string }).stack = frames.length === 0 ? header : `${header}\n${frames.join('\n')}`;
+  } catch {
+    // A revoked Proxy, a throwing stack getter, a non-writable stack: keep the error as it is.
+  }
+  return error;
+}

@@ -1,0 +1,40 @@
+// greenVariant(): one patched function. It stands in for a blocking original and sends each
+// call either to the green implementation (inside a green thread that may suspend) or to the
+// original, unchanged (everywhere else), so code outside green threads never notices the patch.
+import { theHub } from '../hub/hub';
+
+/** Any function, as the module objects hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunction = (...args: any[]) => any;
+
+const originals = new WeakMap<AnyFunction, AnyFunction>();
+
+/** True where a green implementation may run: a green thread that may suspend now. */
+export function maySuspendHere(): boolean {
+  const thread = theHub.current;
+  return thread !== null && thread.suspendForbidden === null;
+}
+
+/**
+ * Returns a function that behaves as `original` outside green threads (and where suspension
+ * is refused, e.g. inside a PriorityQueue compare function) and as `green` inside them. It
+ * has the original's `name` and `length`, and carries copies of its own properties (such as
+ * `fs.realpathSync.native`), so code that inspects the function sees no difference.
+ */
+export function greenVariant(original: AnyFunction, green: AnyFunction): AnyFunction {
+  const variant = function (this: unknown, ...args: unknown[]): unknown {
+    return Reflect.apply(maySuspendHere() ? green : original, this, args);
+  };
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === 'prototype') continue;
+    const descriptor = Reflect.getOwnPropertyDescriptor(original, key);
+    if (descriptor !== undefined) Reflect.defineProperty(variant, key, descriptor);
+  }
+  originals.set(variant, original);
+  return variant;
+}
+
+/** The original behind a function made by greenVariant, or `fn` itself. */
+export function originalOf(fn: AnyFunction): AnyFunction {
+  return originals.get(fn) ?? fn;
+}
