@@ -3,7 +3,7 @@
 // import of them shares) with green variants, then refreshes ESM named-import bindings.
 import { syncBuiltinESMExports } from 'node:module';
 import { typeError } from '../errors';
-import { describe } from '../validate';
+import { describe, validateOptions } from '../validate';
 import { coreModule, findGreenModule, GREEN_MODULES, greenFunctions } from './green-modules';
 import type { GreenModule, PatchOption } from './green-module';
 
@@ -25,18 +25,12 @@ export interface MonkeyPatchOptions {
   zlib?: boolean;
 }
 
-const OPTION_KEYS = new Set(['all', ...GREEN_MODULES.map((m) => m.option)]);
+const OPTION_KEYS: readonly string[] = ['all', ...GREEN_MODULES.map((m) => m.option)];
 const patched = new Set<GreenModule>();
 
 function selected(options: MonkeyPatchOptions): GreenModule[] {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw typeError(`monkeyPatch(): options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw typeError(`monkeyPatch(): unknown option '${key}'; the options are ${[...OPTION_KEYS].join(', ')}`);
-    }
-    const value = (options as Record<string, unknown>)[key];
+  validateOptions(options, 'monkeyPatch()', OPTION_KEYS);
+  for (const [key, value] of Object.entries(options)) {
     if (value !== undefined && typeof value !== 'boolean') {
       throw typeError(`monkeyPatch(): option '${key}' must be a boolean, got ${describe(value)}`);
     }
@@ -57,8 +51,8 @@ function selected(options: MonkeyPatchOptions): GreenModule[] {
  * copied into a variable before it ran keeps the original.
  * @throws TypeError for an unknown option or a non-boolean value.
  */
-export function monkeyPatch(options: MonkeyPatchOptions = {}): void {
-  const modules = selected(options);
+export function monkeyPatch(options?: MonkeyPatchOptions): void {
+  const modules = selected(options === undefined ? {} : options);
   let changed = false;
   for (const m of modules) {
     if (patched.has(m)) continue;

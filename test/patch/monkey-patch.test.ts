@@ -27,10 +27,10 @@ afterEach(() => unpatchAll());
 describe('options', () => {
   test.each([
     [{ fs: 1 }, /option 'fs' must be a boolean, got number 1/],
-    [{ socket: true }, /unknown option 'socket'; the options are all, fs, childProcess, crypto, zlib/],
-    [[], /options must be an object/],
-    [null, /options must be an object, got null/],
-    ['fs', /options must be an object/],
+    [{ socket: true }, /unknown option 'socket'; expected one of: all, fs, childProcess, crypto, zlib/],
+    [[], /options must be a plain object/],
+    [null, /options must be a plain object, got null/],
+    ['fs', /options must be a plain object/],
   ])('%p is a TypeError', (options, message) => {
     const error = thrownBy(() => monkeyPatch(options as never)) as Error;
     expect(error).toBeInstanceOf(TypeError);
