@@ -46,3 +46,6 @@ export { wrapSsl } from './io/tls';
 export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
+export { tpool } from './patch/tpool';
+export type { Tpool, TpoolStats, ModuleFunction } from './patch/tpool';
+export { TpoolWorkerError } from './errors';
