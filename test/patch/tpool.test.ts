@@ -238,7 +238,7 @@ describe('callers that stop waiting', () => {
   test('a caller killed while its job is queued: the job is dropped, the others run', async () => {
     await green(() => {
       tpool.setSize(1);
-      const running = spawn(() => tpool.execute(busyFor, 30));
+      const running = spawn(() => tpool.execute(busyFor, 200));
       waitBusy(1);
       const queued = spawn(() => tpool.execute(() => 'never wanted'));
       sleep(0);
@@ -385,7 +385,7 @@ describe('size', () => {
   test('growing starts workers for queued jobs; shrinking retires workers beyond the size', async () => {
     await green(() => {
       tpool.setSize(1);
-      const callers = [0, 1, 2].map(() => spawn(() => tpool.execute(busyFor, 100)));
+      const callers = [0, 1, 2].map(() => spawn(() => tpool.execute(busyFor, 200)));
       waitBusy(1);
       expect(tpool.stats().queued).toBe(2);
       tpool.setSize(3);
