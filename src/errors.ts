@@ -580,3 +580,27 @@ export class StopServe extends GreenthreadError {
   static override readonly defaultMessage = 'stop serving';
   readonly code = 'ERR_GREENTHREAD_STOP_SERVE';
 }
+
+/**
+ * The worker thread running a `tpool.execute()` job ended before the job did: the job ended
+ * it (`process.exit()` in the function, an error thrown where nothing catches it such as in a
+ * timer callback it left, the worker running out of memory), or `tpool.killall()` terminated
+ * it. The caller's green thread gets this error; the pool replaces the worker when a job needs
+ * one. `cause` is the worker's own error, when it had one.
+ */
+export class TpoolWorkerError extends GreenthreadError {
+  static { brand(this, 'TpoolWorkerError'); }
+  static override readonly defaultMessage = 'the tpool worker thread running this job ended before the job did';
+  readonly code = 'ERR_GREENTHREAD_TPOOL_WORKER';
+  /** The worker's exit code, once it has exited; undefined while unknown (e.g. killed by killall). */
+  readonly exitCode: number | undefined;
+  /**
+   * @param message What happened to the worker; the default message when omitted.
+   * @param exitCode The worker's exit code, when known.
+   * @param options Standard error options (`cause`: the worker's own error).
+   */
+  constructor(message?: string, exitCode?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.exitCode = exitCode;
+  }
+}

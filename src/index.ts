@@ -48,3 +48,6 @@ export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
 export { monkeyPatch, isPatched, original } from './patch/monkey-patch';
 export type { MonkeyPatchOptions } from './patch/monkey-patch';
+export { tpool } from './patch/tpool';
+export type { Tpool, TpoolStats, ModuleFunction } from './patch/tpool';
+export { TpoolWorkerError } from './errors';

@@ -30,6 +30,7 @@ const codes: Record<string, string> = {
   SocketBusyError: 'ERR_GREENTHREAD_SOCKET_BUSY',
   SocketClosedError: 'ERR_GREENTHREAD_SOCKET_CLOSED',
   StopServe: 'ERR_GREENTHREAD_STOP_SERVE',
+  TpoolWorkerError: 'ERR_GREENTHREAD_TPOOL_WORKER',
   Timeout: 'ERR_GREENTHREAD_TIMEOUT',
 };
 
