@@ -54,9 +54,9 @@ const noMask: Mask = (_key, value) => value;
 /** What `fn()` did: `{ returned }` or `{ threw }`, as comparable data. */
 export function outcome(fn: () => unknown, mask: Mask = noMask): unknown {
   try {
-    return { returned: describe(fn(), mask, new Set()) };
+    return { returned: mask('(returned)', describe(fn(), mask, new Set())) };
   } catch (error) {
-    return { threw: describe(error, mask, new Set()) };
+    return { threw: mask('(threw)', describe(error, mask, new Set())) };
   }
 }
 
