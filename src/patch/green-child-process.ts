@@ -93,5 +93,7 @@ export const greenChildProcess: GreenModule = {
       },
     };
   },
-  unpatched: {},
+  unpatched: {
+    'execSync, execFileSync, spawnSync with a stream or `{ fd }` object in `stdio`': 'spawnSync hands such entries to its private event loop in ways the asynchronous spawn does not reproduce; these calls (and any argument Node rejects) run the original, blocking',
+  },
 };
