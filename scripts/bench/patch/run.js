@@ -60,7 +60,9 @@ const ops = [
 
 /**
  * Starts the ticker green thread: it loops on sleep(1 ms) and counts its wake-ups and the
- * longest gap between two of them, from reset() on. stop() ends it and returns the figures.
+ * longest gap between two of them, from reset() to snapshot() (called right where the timed
+ * work starts and ends, so turns the ticker gets before or after it are not counted). stop()
+ * ends it.
  */
 function startTicker() {
   const state = { running: true, ticks: 0, maxGap: 0n, last: now() };
@@ -73,12 +75,15 @@ function startTicker() {
       state.ticks++;
     }
   });
+  let figures = null;
   return {
     reset() { state.ticks = 0; state.maxGap = 0n; state.last = now(); },
-    async stop() {
+    snapshot() {
       const t = now();
       if (t - state.last > state.maxGap) state.maxGap = t - state.last;
-      const figures = { ticks: state.ticks, maxGapNs: Number(state.maxGap) };
+      figures = { ticks: state.ticks, maxGapNs: Number(state.maxGap) };
+    },
+    async stop() {
       state.running = false;
       await done;
       return figures;
@@ -88,21 +93,25 @@ function startTicker() {
 
 // n calls shared among THREADS green threads, each calling `call` until none are left.
 function inGreenThreads(call) {
-  return (n) => run(() => {
+  return (n, ticker) => run(() => {
+    ticker.reset();
     let left = n;
     const workers = [];
     for (let i = 0; i < THREADS; i++) workers.push(spawn(() => { while (left > 0) { left--; call(); } }));
     for (const w of workers) w.wait();
+    ticker.snapshot();
   });
 }
 
 // n calls shared among THREADS async loops.
 function inAsyncLoops(call) {
-  return async (n) => {
+  return async (n, ticker) => {
+    ticker.reset();
     let left = n;
     const loops = [];
     for (let i = 0; i < THREADS; i++) loops.push((async () => { while (left > 0) { left--; await call(); } })());
     await Promise.all(loops);
+    ticker.snapshot();
   };
 }
 
@@ -116,9 +125,8 @@ for (const op of ops) {
       async measure(n) {
         const ticker = startTicker();
         await new Promise((resolve) => setTimeout(resolve, 2));  // the ticker is parked in its sleep
-        ticker.reset();
         const t0 = now();
-        await body(n);
+        await body(n, ticker);
         const elapsed = now() - t0;
         const figures = await ticker.stop();
         bench.ticker.push({ ticksPerSecond: figures.ticks / (Number(elapsed) / 1e9), maxGapMs: figures.maxGapNs / 1e6 });
