@@ -5,7 +5,8 @@
 // this 2-vCPU VM): micro.js (greenthread and plain-Node switch costs) and eventlet-gevent.py
 // (the same operations in Python), alternately over a few passes, then idle.js (1,000 parked
 // green threads), then the echo servers (echo/run.js: greenthread, Node, eventlet and gevent
-// under a C load generator). This file only orchestrates and reports. Benchmarks are not tests: a
+// under a C load generator), and the patching group (patch/run.js: monkeyPatch'ed *Sync calls
+// against the unpatched ones and the async API). This file only orchestrates and reports. Benchmarks are not tests: a
 // missed target does not make the run fail.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,6 +18,7 @@ const { buildRows, render, TARGETS, ANCHORS } = require('./report');
 const { summarise } = require('./harness');
 const { runEcho } = require('./echo/run');
 const { renderEcho } = require('./echo/report');
+const { renderPatch, patchRows } = require('./patch/report');
 
 const HERE = __dirname;
 // Debian's interpreter has python3-eventlet and python3-gevent; the python3 on PATH may be
@@ -39,6 +41,7 @@ try {
       only: { type: 'string' },
       'echo-only': { type: 'boolean', default: false },
       'no-echo': { type: 'boolean', default: false },
+      'no-patch': { type: 'boolean', default: false },
       'echo-passes': { type: 'string' },
       'echo-seconds': { type: 'string' },
       'echo-conns': { type: 'string' },
@@ -64,6 +67,8 @@ if (args.help) {
   --python PATH  interpreter for the eventlet/gevent baselines (default ${DEFAULT_PYTHON})
   --no-python    skip the eventlet/gevent baselines (and their echo servers)
   --only echo    run only the echo group (same as --echo-only)
+  --only patch   run only the patching group (monkeyPatch'ed *Sync vs unpatched vs async)
+  --no-patch     skip the patching group
   --no-echo      skip the echo group
   --echo-passes N      passes over servers and connection counts (default 3, --quick 1)
   --echo-seconds S     measured window per run (default 2, --quick 1; warm-up 0.5 s, --quick 0.3)
@@ -91,11 +96,12 @@ function positiveNumber(value, name) {
   return n;
 }
 
-if (args.only !== undefined && args.only !== 'echo') {
-  process.stderr.write(`bench: --only takes "echo", got ${JSON.stringify(args.only)}\n`);
+if (args.only !== undefined && args.only !== 'echo' && args.only !== 'patch') {
+  process.stderr.write(`bench: --only takes "echo" or "patch", got ${JSON.stringify(args.only)}\n`);
   process.exit(2);
 }
-const echoOnly = args['echo-only'] || args.only === 'echo';
+const patchOnly = args.only === 'patch';
+const echoOnly = !patchOnly && (args['echo-only'] || args.only === 'echo');
 if (echoOnly && args['no-echo']) {
   process.stderr.write('bench: --no-echo with --only echo leaves nothing to run\n');
   process.exit(2);
@@ -191,9 +197,9 @@ async function main() {
   // Each pass runs every group once; a group's rounds from all passes are pooled before the
   // medians are taken. Spreading each group over the whole run, rather than running it in one
   // block, keeps a minute of heavy load from landing on greenthread alone or on Python alone.
-  const groups = echoOnly ? [] : [{ name: 'micro', label: 'greenthread and Node switch costs', command: process.execPath, argv: [path.join(HERE, 'micro.js')] }];
-  if (echoOnly) {
-    // only the echo group below
+  const groups = echoOnly || patchOnly ? [] : [{ name: 'micro', label: 'greenthread and Node switch costs', command: process.execPath, argv: [path.join(HERE, 'micro.js')] }];
+  if (echoOnly || patchOnly) {
+    // only the echo or the patching group below
   } else if (args['no-python']) {
     notes.push('eventlet/gevent baselines skipped (--no-python)');
   } else {
@@ -227,7 +233,7 @@ async function main() {
   for (const lib of ['gevent', 'eventlet']) if (pooled.has(lib)) python[lib] = finish(pooled.get(lib));
 
   let idle = null;
-  if (!echoOnly) try {
+  if (!echoOnly && !patchOnly) try {
     status(`${plan.threads} parked green threads: idle CPU and footprint...`);
     const result = await runChild(process.execPath, [path.join(HERE, 'idle.js'),
       JSON.stringify({ threads: plan.threads, windowMs: plan.idleWindowMs, settleMs: 500, root: args.root })], 60000);
@@ -236,9 +242,21 @@ async function main() {
     idle = { error: error.message };
   }
 
+  // The patching group: one process, its rounds interleaved as many as all passes would give.
+  let patch = null;
+  if (!echoOnly && !args['no-patch']) try {
+    status('patching: monkeyPatch\'ed *Sync vs unpatched vs async...');
+    patch = parseChild('patch/run.js', await runChild(process.execPath, [path.join(HERE, 'patch', 'run.js'),
+      JSON.stringify({ ...config, rounds: plan.rounds * plan.passes })], 180000));
+  } catch (error) {
+    patch = { error: error.message };
+  }
+
   // Last, and alone on the machine: servers under a load generator, one at a time.
   let echo = null;
-  if (args['no-echo']) {
+  if (patchOnly) {
+    // the patching group alone
+  } else if (args['no-echo']) {
     notes.push('echo group skipped (--no-echo)');
   } else {
     echo = await runEcho({ ...plan.echo, python: args.python, noPython: args['no-python'], root: args.root, status });
@@ -257,12 +275,12 @@ async function main() {
     busyBefore,
     backgroundDuring: background(),
     python: args['no-python'] ? null : args.python,
-    groups: echoOnly ? ['echo'] : ['micro', 'python', 'idle', ...(args['no-echo'] ? [] : ['echo'])],
+    groups: echoOnly ? ['echo'] : patchOnly ? ['patch'] : ['micro', 'python', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo'])],
     root: args.root ? path.resolve(args.root) : path.resolve(HERE, '..', '..'),
     defaultRoot: path.resolve(HERE, '..', '..'),
     totalSeconds: (Date.now() - started) / 1000,
   };
-  const report = { env, targets: TARGETS, anchors: ANCHORS, rows, micro, python, idle, echo, notes };
+  const report = { env, targets: TARGETS, anchors: ANCHORS, rows, micro, python, idle, patch, patchRows: patchRows(patch), echo, notes };
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -276,13 +294,15 @@ async function main() {
 function renderText(report) {
   const { env } = report;
   const out = [];
-  if (echoOnly) {
-    out.push(`greenthread benchmarks, echo only: node ${env.node}, ${env.cpus} CPUs; ${env.totalSeconds.toFixed(0)} s`);
+  if (echoOnly || patchOnly) {
+    out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : 'echo'} only: node ${env.node}, ${env.cpus} CPUs; ${env.totalSeconds.toFixed(0)} s`);
     if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
     out.push(`other load on the machine: ${(env.busyBefore * 100).toFixed(0)}% of all CPUs just before the run, ${(env.backgroundDuring * 100).toFixed(0)}% during it`);
   } else {
     out.push(render({ ...report, notes: [] }));
   }
+  const patch = renderPatch(report.patch);
+  if (patch.length) out.push('', ...patch);
   const echo = renderEcho(report.echo);
   if (echo.length) out.push('', ...echo);
   if (report.notes.length) out.push('', ...report.notes.map((note) => `note: ${note}`));
