@@ -46,3 +46,9 @@ export { wrapSsl } from './io/tls';
 export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
+// AbortSignal interop (issue 9): `{ signal }` options on blocking calls, waitFor(factory), timeoutSignal.
+export { timeoutSignal } from './green/timeout-signal';
+export type { SignalOptions } from './hub/abort-watch';
+export type { QueueWaitOptions } from './queue/light-queue';
+export type { AcquireOptions } from './sync/semaphore';
+export type { EventWaitOptions } from './sync/event';
