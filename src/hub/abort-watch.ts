@@ -18,7 +18,7 @@ export interface SignalOptions {
   signal?: AbortSignal;
 }
 
-/** @internal One blocking call watching a signal for one green thread. */
+/** One blocking call watching a signal for one green thread (internal to greenthread). */
 export class SignalWatch {
   /** Set when the signal aborted during the watch: its reason was thrown into the thread. */
   thrown = false;
