@@ -64,7 +64,11 @@ function isAbortSignal(value: unknown): value is AbortSignal {
  */
 export function validateSignal(signal: unknown, call: string): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  if (!isAbortSignal(signal)) throw typeError(`${call}: options.signal must be an AbortSignal, got ${describe(signal)}`);
+  if (!isAbortSignal(signal)) {
+    // Passing the controller instead of its signal is the usual slip: say so.
+    const hint = signal instanceof AbortController ? ' (pass controller.signal, not the controller)' : '';
+    throw typeError(`${call}: options.signal must be an AbortSignal, got ${describe(signal)}${hint}`);
+  }
   if (signal.aborted) throw signal.reason;
   return signal;
 }
