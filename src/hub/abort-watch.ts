@@ -1,9 +1,8 @@
-// AbortSignals on blocking calls. A signal given to a blocking call interrupts its wait the way
-// a kill or a Timeout does: its reason is thrown into the waiting thread at its suspension point.
-// So every primitive stays consistent through the code it already has for interruptions (a
-// hand-over cut short is given back, see WaitList), and no primitive needs code of its own.
-// All waits on one signal share a single 'abort' listener, added with the first and removed
-// with the last: a long-lived signal gathers no listeners and never warns about too many.
+// AbortSignals on blocking calls. A signal given to a blocking call interrupts its wait as a kill
+// or a Timeout does: its reason is thrown into the waiting thread at its suspension point, so each
+// primitive stays consistent through the code it already has for interruptions (WaitList gives a
+// cut-short hand-over back). All waits on one signal share one 'abort' listener, added with the
+// first and removed with the last: a long-lived signal gathers no listeners and never warns.
 import { typeError } from '../errors';
 import { describe, validateOptions } from '../validate';
 import { theHub } from './hub';

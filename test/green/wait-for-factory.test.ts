@@ -218,4 +218,34 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  test('headers and body read in one async factory: a Timeout during the body cancels the download', async () => {
+    let onClosed: () => void = () => {};
+    const closed = new Promise<void>((r) => { onClosed = r; });
+    // Answers with headers and a first chunk, then never finishes the body.
+    const server = http.createServer((req, res) => {
+      req.socket.on('close', onClosed);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
+    try {
+      const outcome = await green(() => {
+        const t = new Timeout(0.2);
+        try {
+          return waitFor(async (signal) => (await fetch(url, { signal })).text());
+        } catch (error) {
+          return error === t ? 'timeout' : error;
+        } finally {
+          t.cancel();
+        }
+      });
+      expect(outcome).toBe('timeout');
+      await closedWithin(closed);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
