@@ -51,3 +51,9 @@ export type { MonkeyPatchOptions } from './patch/monkey-patch';
 export { tpool } from './patch/tpool';
 export type { Tpool, TpoolStats, ModuleFunction } from './patch/tpool';
 export { TpoolWorkerError } from './errors';
+// AbortSignal interop (issue 9): `{ signal }` options on blocking calls, waitFor(factory), timeoutSignal.
+export { timeoutSignal } from './green/timeout-signal';
+export type { SignalOptions } from './hub/abort-watch';
+export type { QueueWaitOptions } from './queue/light-queue';
+export type { AcquireOptions } from './sync/semaphore';
+export type { EventWaitOptions } from './sync/event';

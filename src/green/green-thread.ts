@@ -11,6 +11,7 @@ import { theHub } from '../hub/hub';
 import { ThreadState } from '../hub/thread-state';
 import { inWatchedVmScript } from '../hub/vm-guard';
 import { validateFunction } from '../validate';
+import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 
 const enum Outcome { Pending, Returned, Threw }
 
@@ -76,6 +77,10 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   #settle: [(value: unknown) => void, (error: unknown) => void] | null = null;
   // Where it was spawned, when recorded (see Hub.recordSpawnSites): for a ThreadLimitError.
   #spawnSite: { stack?: string } | null = null;
+  // Behind `signal`: made when first read. #killed: the first kill's error, for a signal read
+  // after it.
+  #abort: AbortController | null = null;
+  #killed: { error: unknown } | null = null;
   /** @internal Cancels a pending spawnAfter timer. */
   cancelStart: (() => void) | null = null;
 
@@ -209,10 +214,16 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
    * Blocks the calling green thread until this one ends, then returns its result or rethrows
    * its exception. Returns at once if it has already ended. A rethrown exception (an object)
    * gets the calling thread's stack appended to its `stack`, once, so it shows who waited.
+   * @param options `signal`: aborting it interrupts the wait, throwing its reason (an
+   *   already-aborted one throws at once); this thread is not affected.
    * @throws NotInGreenThreadError from plain JavaScript while the thread is still running.
    * @throws DeadlockError when a thread waits for itself.
    */
-  wait(): T {
+  wait(options?: SignalOptions): T {
+    if (options !== undefined) {
+      const signal = signalOption(options, 'GreenThread.wait()');
+      if (signal !== undefined) return underSignal(signal, () => this.wait());
+    }
     if (this.#outcome === Outcome.Pending) {
       const me = requireGreenThread('GreenThread.wait()');
       if (me === this) waitsForItself('GreenThread.wait()');
@@ -257,12 +268,19 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
   kill(error: unknown = new GreenletExit()): void {
     if (this.#outcome !== Outcome.Pending) return;
     if (this.state === ThreadState.Unstarted) {
+      this.#abortSignal(error);
       this.#neverRun(error);
       return;
     }
     const hub = theHub;
-    if (hub.current === this) throw error;
+    if (hub.current === this) {
+      this.#abortSignal(error);
+      throw error;
+    }
+    // Thrown into the thread first, then the signal aborted: a wait of the thread's that took
+    // the signal finds it due to throw the kill already, and its abort is withdrawn.
     hub.throwInto(this, error);
+    this.#abortSignal(error);
     if (hub.current !== null) {
       // Where the caller may not suspend (a vm script with a watchdog, a comparator), the
       // killed thread handles the error at its turn instead, and kill() returns at once.
@@ -275,7 +293,33 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
 
   /** Kills the thread only if it has not started yet; otherwise does nothing. */
   cancel(error: unknown = new GreenletExit()): void {
-    if (this.state === ThreadState.Unstarted && this.#outcome === Outcome.Pending) this.#neverRun(error);
+    if (this.state === ThreadState.Unstarted && this.#outcome === Outcome.Pending) {
+      this.#abortSignal(error);
+      this.#neverRun(error);
+    }
+  }
+
+  /**
+   * An AbortSignal that aborts when this thread is killed (or cancelled before it started),
+   * with the kill error as its reason — the first kill's, whether or not the thread catches it.
+   * Hand it to operations the thread starts (`fetch(url, { signal: getCurrent()!.signal })`,
+   * a promise it does not wait for, a child process) so that killing the thread cancels them
+   * too. It does not abort when the thread ends any other way, nor on a Timeout. Made when
+   * first read; read after a kill, it is already aborted.
+   */
+  get signal(): AbortSignal {
+    if (this.#abort === null) {
+      this.#abort = new AbortController();
+      if (this.#killed !== null) this.#abort.abort(this.#killed.error);
+    }
+    return this.#abort.signal;
+  }
+
+  // A kill aborts the thread's signal (the first kill only: a signal aborts once).
+  #abortSignal(error: unknown): void {
+    if (this.#killed !== null) return;
+    this.#killed = { error };
+    this.#abort?.abort(error);
   }
 
   // A ThreadLimitError made in the hub's turn has only the hub's frames: show where this

@@ -6,6 +6,7 @@ import type * as net from 'node:net';
 import { inspect } from 'node:util';
 import { SocketBusyError, SocketClosedError } from '../errors';
 import { requireGreenThread, Waiter } from '../hub/waiter';
+import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 import { validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
 import { GreenSocket } from './green-socket';
@@ -94,9 +95,15 @@ export class GreenServer {
    * @throws SocketTimeoutError after the server's timeout (setTimeout); SocketBusyError if
    *   another green thread is blocked in accept() on this server; SocketClosedError once the
    *   server is closed, also in a thread blocked in accept() when another one closes it.
+   * @param options `signal`: aborting it interrupts the wait as the server's timeout would (a
+   *   connection arriving later is kept for the next accept), throwing its reason.
    */
-  accept(): [GreenSocket, SocketAddress] {
+  accept(options?: SignalOptions): [GreenSocket, SocketAddress] {
     const call = 'GreenServer.accept()';
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.accept());
+    }
     for (;;) {
       if (this.#closed) throw this.#closedError(call);
       const raw = this.#shift();

@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
 import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
+import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
 import { prefixedStream } from './prefixed-stream';
@@ -181,9 +182,15 @@ export class GreenSocket {
    * @throws SocketTimeoutError after the socket's timeout; SocketBusyError if another green
    *   thread is blocked reading this socket; SocketClosedError after close(); Node's error
    *   (`ECONNRESET`, ...) once when the connection failed, EOF after that.
+   * @param options `signal`: aborting it interrupts the wait as the socket's timeout would
+   *   (nothing received is lost: it waits in the socket's buffer), throwing its reason.
    */
-  recv(maxBytes: number): Buffer {
+  recv(maxBytes: number, options?: SignalOptions): Buffer {
     const call = 'GreenSocket.recv()';
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.recv(maxBytes));
+    }
     const max = validateByteCount(maxBytes, call, 'maxBytes');
     this.#checkNoOtherReader(call);
     for (;;) {
@@ -195,10 +202,21 @@ export class GreenSocket {
 
   /**
    * Like {@link recv}, into `buffer` (at most `nbytes`, default its whole length): returns how
-   * many bytes it wrote there, 0 at EOF.
+   * many bytes it wrote there, 0 at EOF. Takes `{ signal }` as recv does, after `nbytes` or in
+   * its place.
    */
-  recvInto(buffer: Uint8Array, nbytes?: number): number {
+  recvInto(buffer: Uint8Array, options?: SignalOptions): number;
+  recvInto(buffer: Uint8Array, nbytes?: number, options?: SignalOptions): number;
+  recvInto(buffer: Uint8Array, nbytes?: number | SignalOptions, options?: SignalOptions): number {
     const call = 'GreenSocket.recvInto()';
+    if (typeof nbytes === 'object' && nbytes !== null && options === undefined) {
+      options = nbytes;
+      nbytes = undefined;
+    }
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.recvInto(buffer, nbytes as number | undefined));
+    }
     if (!(buffer instanceof Uint8Array)) throw typeError(`${call}: buffer must be a Buffer or Uint8Array, got ${describe(buffer)}`);
     let max = buffer.byteLength;
     if (nbytes !== undefined) {
@@ -222,9 +240,21 @@ export class GreenSocket {
    * or at most `limit` bytes of it. At EOF it returns what is left: a last line without `\n`,
    * then an empty Buffer.
    * @param limit Most bytes to return; omitted or negative: no limit.
+   * @param options `signal`, as for recv (after `limit` or in its place); the part of a line
+   *   read so far stays in the socket's buffer for the next read.
    */
-  readline(limit?: number): Buffer {
+  readline(options?: SignalOptions): Buffer;
+  readline(limit?: number, options?: SignalOptions): Buffer;
+  readline(limit?: number | SignalOptions, options?: SignalOptions): Buffer {
     const call = 'GreenSocket.readline()';
+    if (typeof limit === 'object' && limit !== null && options === undefined) {
+      options = limit;
+      limit = undefined;
+    }
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.readline(limit as number | undefined));
+    }
     let max = Infinity;
     if (limit !== undefined) {
       if (typeof limit !== 'number' || !Number.isInteger(limit)) throw typeError(`${call}: limit must be an integer, got ${describe(limit)}`);
@@ -308,20 +338,26 @@ export class GreenSocket {
    * sendall until the socket is closed.
    * @throws SocketTimeoutError, SocketBusyError (another green thread is blocked writing),
    *   SocketClosedError, or Node's error (`EPIPE`, `ECONNRESET`, ...).
+   * @param options `signal`: aborting it interrupts the wait as the socket's timeout would (the
+   *   data still goes out), throwing its reason.
    */
-  sendall(data: SocketData): void {
-    this.#send(data, 'GreenSocket.sendall()');
+  sendall(data: SocketData, options?: SignalOptions): void {
+    this.#send(data, 'GreenSocket.sendall()', options);
   }
 
   /**
    * Sends `data` and returns the number of bytes sent: all of them (greenthread's send waits
-   * as sendall does, so unlike a raw socket it never sends part).
+   * as sendall does, so unlike a raw socket it never sends part). Takes `{ signal }` as sendall does.
    */
-  send(data: SocketData): number {
-    return this.#send(data, 'GreenSocket.send()');
+  send(data: SocketData, options?: SignalOptions): number {
+    return this.#send(data, 'GreenSocket.send()', options);
   }
 
-  #send(data: SocketData, call: string): number {
+  #send(data: SocketData, call: string, options?: SignalOptions): number {
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.#send(data, call));
+    }
     let size: number;
     if (typeof data === 'string') size = Buffer.byteLength(data);
     else if (data instanceof Uint8Array) size = data.byteLength;

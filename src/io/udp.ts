@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
 import { requireGreenThread, Waiter } from '../hub/waiter';
+import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 import { describe, validateOptions, validateSeconds } from '../validate';
 import { type HostPort, formatAddress, parseAddress, validateFamily } from './address';
 import { type SocketData, validateByteCount } from './green-socket';
@@ -325,9 +326,15 @@ export class GreenUdpSocket {
    *   for the next call); SocketBusyError if another green thread is blocked receiving on this
    *   socket; SocketClosedError after close(); Node's error once when the kernel reported one
    *   (`ECONNREFUSED` on a connected socket whose peer is not listening).
+   * @param options `signal`: aborting it interrupts the wait as the socket's timeout would (a
+   *   datagram arriving later is kept), throwing its reason.
    */
-  recvfrom(maxBytes: number): UdpDatagram {
+  recvfrom(maxBytes: number, options?: SignalOptions): UdpDatagram {
     const call = 'GreenUdpSocket.recvfrom()';
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.recvfrom(maxBytes));
+    }
     const max = validateByteCount(maxBytes, call, 'maxBytes');
     this.#waitDatagram(call);
     const from = this.#from[this.#head] as dgram.RemoteInfo;
@@ -335,8 +342,12 @@ export class GreenUdpSocket {
   }
 
   /** Like {@link recvfrom}, returning only the data. */
-  recv(maxBytes: number): Buffer {
+  recv(maxBytes: number, options?: SignalOptions): Buffer {
     const call = 'GreenUdpSocket.recv()';
+    if (options !== undefined) {
+      const signal = signalOption(options, call);
+      if (signal !== undefined) return underSignal(signal, () => this.recv(maxBytes));
+    }
     const max = validateByteCount(maxBytes, call, 'maxBytes');
     this.#waitDatagram(call);
     return this.#shift(max);

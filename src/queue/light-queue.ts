@@ -17,7 +17,8 @@ import { theHub } from '../hub/hub';
 import { FifoStore, type ItemStore } from './queue-store';
 import { describe, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
-import { TIMED_OUT, waitOn } from '../sync/timed-wait';
+import { readWaitOptions, TIMED_OUT, waitOn } from '../sync/timed-wait';
+import type { SignalOptions } from '../hub/abort-watch';
 import { AsyncGetters, type AsyncGetter } from './async-getters';
 
 // "No item": get's internal result when nothing could be taken without blocking.
@@ -44,6 +45,16 @@ function validateBlock(block: unknown, call: string): void {
 function timeoutSeconds(timeout: unknown, call: string): number | null {
   if (timeout === undefined || timeout === null) return null;
   return validateSeconds(timeout, call, 'timeout');
+}
+
+const WAIT_KEYS = ['block', 'timeout', 'signal'] as const;
+
+/** Options of a queue's {@link LightQueue.get} and {@link LightQueue.put}, the positional arguments' alternative. */
+export interface QueueWaitOptions extends SignalOptions {
+  /** Whether to wait (default true); false: throw Empty/Full at once. */
+  block?: boolean;
+  /** Seconds to wait at most; `undefined`/`null`: no limit. */
+  timeout?: number | null;
 }
 
 // A putter's item, once accepted, stays accepted whatever happens to the putter.
@@ -156,10 +167,24 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    * accepted just as its timeout fired returns normally).
    * @throws Full if the queue is full and `block` is false, or the timeout ran out.
    * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
-   * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`; a PriorityQueue
-   *   also throws its comparison's error.
+   *
+   * Instead of `block` and `timeout`, an options object `{ block, timeout, signal }` may be
+   * given; aborting `signal` throws its reason in the waiting putter, whose item is then not put
+   * (unless it had been accepted before the abort: then put returns normally). A signal that has
+   * already aborted throws its reason at once, even when the put would not have to wait.
+   * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`, an unknown option
+   *   or a `signal` that is not an AbortSignal; a PriorityQueue also throws its comparison's error.
    */
-  put(item: T, block = true, timeout?: number | null): void {
+  put(item: T, options?: QueueWaitOptions): void;
+  put(item: T, block?: boolean, timeout?: number | null): void;
+  put(item: T, block: boolean | QueueWaitOptions = true, timeout?: number | null): void {
+    let signal: AbortSignal | undefined;
+    if (typeof block === 'object' && block !== null) {
+      const options = readWaitOptions(block, timeout, this.#putCall, WAIT_KEYS);
+      block = options.blocking as boolean;
+      timeout = options.timeout as number | null | undefined;
+      signal = options.signal;
+    }
     validateBlock(block, this.#putCall);
     const seconds = timeoutSeconds(timeout, this.#putCall);
     // A live getter waits only while nothing is buffered: hand it the item directly.
@@ -182,7 +207,7 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
     }
     if (!block) throw new Full(maxsize === 0 ? `${this.kind} is a channel with no getter waiting` : `${this.kind} is full (maxsize ${maxsize})`);
     // Accepted just as the timeout fired: the put did happen (waitOn returns the hand-over).
-    if (waitOn(this.#putters, this.#putCall, seconds, keepAccepted, item) === TIMED_OUT) {
+    if (waitOn(this.#putters, this.#putCall, seconds, keepAccepted, item, signal) === TIMED_OUT) {
       throw new Full(`${this.#putCall} timed out after ${timeout} s: the queue stayed full`);
     }
   }
@@ -205,16 +230,31 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    * its timeout fired returns the item.
    * @throws Empty if nothing can be got and `block` is false, or the timeout ran out.
    * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
-   * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`.
+   *
+   * Instead of `block` and `timeout`, an options object `{ block, timeout, signal }` may be
+   * given; aborting `signal` throws its reason in the waiting getter (an item handed to it just
+   * before is returned instead, never lost). A signal that has already aborted throws its
+   * reason at once, even when an item is waiting.
+   * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`, an unknown option
+   *   or a `signal` that is not an AbortSignal.
    */
-  get(block = true, timeout?: number | null): T {
+  get(options?: QueueWaitOptions): T;
+  get(block?: boolean, timeout?: number | null): T;
+  get(block: boolean | QueueWaitOptions = true, timeout?: number | null): T {
+    let signal: AbortSignal | undefined;
+    if (typeof block === 'object' && block !== null) {
+      const options = readWaitOptions(block, timeout, this.#getCall, WAIT_KEYS);
+      block = options.blocking as boolean;
+      timeout = options.timeout as number | null | undefined;
+      signal = options.signal;
+    }
     validateBlock(block, this.#getCall);
     const seconds = timeoutSeconds(timeout, this.#getCall);
     const item = this.#take();
     if (item !== NOTHING) return item;
     if (!block) throw new Empty(this.#maxsize === 0 ? `${this.kind} is a channel with no putter waiting` : `${this.kind} is empty`);
     // Handed an item just as the timeout fired: the get did happen (waitOn returns the item).
-    const got = waitOn(this.#getters, this.#getCall, seconds, this.#giveBackItem);
+    const got = waitOn(this.#getters, this.#getCall, seconds, this.#giveBackItem, undefined, signal);
     if (got === TIMED_OUT) throw new Empty(`${this.#getCall} timed out after ${timeout} s: the queue stayed empty`);
     return got;
   }

@@ -5,6 +5,7 @@
 import { rangeError } from '../errors';
 import { LightQueue } from './light-queue';
 import { WaitList } from '../hub/wait-list';
+import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 
 /**
  * A first-in, first-out queue between green threads with task tracking (eventlet's `Queue`):
@@ -40,9 +41,14 @@ export class Queue<T = unknown> extends LightQueue<T> {
   /**
    * Blocks until every item put has been marked done with {@link taskDone}. Returns at once
    * when there are no unfinished tasks (from plain JavaScript too).
+   * @param options `signal`: aborting it throws its reason in the waiting thread.
    * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
    */
-  join(): void {
+  join(options?: SignalOptions): void {
+    if (options !== undefined) {
+      const signal = signalOption(options, `${this.kind}.join()`);
+      if (signal !== undefined) return underSignal(signal, () => this.join());
+    }
     if (this.unfinished === 0) return;
     // Throws NotInGreenThreadError naming join() when called from plain JavaScript.
     this.#joiners.wait(`${this.kind}.join()`);

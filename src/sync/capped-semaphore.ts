@@ -8,7 +8,8 @@
 // settle() lets waiters through that the new count admits.
 import { rangeError } from '../errors';
 import { theHub } from '../hub/hub';
-import { cannotWait, holdUnit, validateBlocking } from './semaphore';
+import { cannotWait, holdUnit, readBlockingArgs, type AcquireOptions } from './semaphore';
+import type { SignalOptions } from '../hub/abort-watch';
 import { validateCount } from '../validate';
 import { TIMED_OUT, waitOn } from './timed-wait';
 import { WaitList } from '../hub/wait-list';
@@ -89,9 +90,13 @@ export class CappedSemaphore {
    *   type; RangeError for a negative timeout (other than -1).
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
+   * Instead of `blocking` and `timeout`, an options object `{ blocking, timeout, signal }` may
+   * be given; see {@link Semaphore.acquire} for what aborting `signal` does.
    */
-  acquire(blocking = true, timeout?: number | null): boolean {
-    const seconds = validateBlocking(blocking, timeout, 'CappedSemaphore.acquire()');
+  acquire(options?: AcquireOptions): boolean;
+  acquire(blocking?: boolean, timeout?: number | null): boolean;
+  acquire(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
+    const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'CappedSemaphore.acquire()');
     if (this.#count > 0) {
       this.#count--;
       this.#settle();
@@ -101,7 +106,7 @@ export class CappedSemaphore {
     if (this.#releasers.handOne(true) !== undefined) return true;
     if (!blocking) return false;
     if (theHub.current === null) return cannotWait('CappedSemaphore.acquire()', seconds);
-    return waitOn(this.#acquirers, 'CappedSemaphore.acquire()', seconds, this.#unitBack) !== TIMED_OUT;
+    return waitOn(this.#acquirers, 'CappedSemaphore.acquire()', seconds, this.#unitBack, undefined, signal) !== TIMED_OUT;
   }
 
   /**
@@ -114,9 +119,13 @@ export class CappedSemaphore {
    * @throws TypeError / RangeError as {@link acquire}.
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
+   * Takes an options object `{ blocking, timeout, signal }` too, as {@link acquire} does; a
+   * releaser interrupted by its signal after its unit was taken returns true.
    */
-  release(blocking = true, timeout?: number | null): boolean {
-    const seconds = validateBlocking(blocking, timeout, 'CappedSemaphore.release()');
+  release(options?: AcquireOptions): boolean;
+  release(blocking?: boolean, timeout?: number | null): boolean;
+  release(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
+    const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'CappedSemaphore.release()');
     // A count below 0 (see counter) is a debt: the unit pays it before anyone is served.
     if (this.#count >= 0 && this.#acquirers.handOne(true) !== undefined) return true;
     if (this.#count < this.#limit) {
@@ -126,7 +135,7 @@ export class CappedSemaphore {
     }
     if (!blocking) return false;
     if (theHub.current === null) return cannotWait('CappedSemaphore.release()', seconds);
-    return waitOn(this.#releasers, 'CappedSemaphore.release()', seconds, this.#unitTaken) !== TIMED_OUT;
+    return waitOn(this.#releasers, 'CappedSemaphore.release()', seconds, this.#unitTaken, undefined, signal) !== TIMED_OUT;
   }
 
   /**
@@ -134,8 +143,8 @@ export class CappedSemaphore {
    * so `using _ = sem.hold();` is eventlet's `with sem:`. The release at disposal may block
    * while the count is at the limit. Disposing more than once releases only once.
    */
-  hold(): Disposable {
-    return holdUnit(this);
+  hold(options?: SignalOptions): Disposable {
+    return holdUnit(this, options, 'CappedSemaphore.hold()');
   }
 
   // Lets through the waiters the count now admits: acquirers while it is above 0, releasers

@@ -5,7 +5,8 @@
 import { types } from 'node:util';
 import { GreenletExit, InvalidStateError, NotInGreenThreadError, typeError } from '../errors';
 import { theHub } from '../hub/hub';
-import { TIMED_OUT, waitOn } from './timed-wait';
+import { readWaitOptions, TIMED_OUT, waitOn } from './timed-wait';
+import type { SignalOptions } from '../hub/abort-watch';
 import { describe, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
 import { appendCallSite } from '../hub/call-site';
@@ -17,6 +18,14 @@ interface Outcome {
   readonly threw: boolean;
   readonly value: unknown;
 }
+
+/** Options of {@link Event.wait}, the alternative to a positional timeout. */
+export interface EventWaitOptions extends SignalOptions {
+  /** Seconds to wait at most (`null`/omitted: no limit); when it runs out, wait returns undefined. */
+  timeout?: number | null;
+}
+
+const WAIT_KEYS = ['timeout', 'signal'] as const;
 
 /** The argument of {@link Event.sendException}: an error, or an error class to instantiate. */
 export type EventError = Error | (new () => Error);
@@ -93,10 +102,22 @@ export class Event<T = unknown> {
    * @throws NotInGreenThreadError from plain JavaScript while the Event is not sent (with a
    *   timeout of 0 it returns `undefined` instead: waiting zero seconds needs no blocking).
    * @throws TypeError if `timeout` is not a number (negative counts as 0).
+   *
+   * Instead of `timeout`, an options object `{ timeout, signal }` may be given: aborting
+   * `signal` throws its reason in the waiting thread (a send that reached it first wins). A
+   * signal that has already aborted throws its reason at once, even when the Event is sent.
    */
   wait(): T;
-  wait(timeout: number | null | undefined): T | undefined;
-  wait(timeout?: number | null): T | undefined {
+  wait(options: EventWaitOptions & { timeout?: undefined }): T;
+  wait(timeout: number | null | undefined | EventWaitOptions): T | undefined;
+  wait(timeoutOrOptions?: number | null | EventWaitOptions): T | undefined {
+    let timeout: unknown = timeoutOrOptions;
+    let signal: AbortSignal | undefined;
+    if (typeof timeout === 'object' && timeout !== null) {
+      const options = readWaitOptions(timeout, undefined, 'Event.wait()', WAIT_KEYS);
+      timeout = options.timeout;
+      signal = options.signal;
+    }
     const seconds = timeout === undefined || timeout === null ? null : validateSeconds(timeout, 'Event.wait()', 'timeout');
     let outcome = this.#outcome;
     if (outcome === null) {
@@ -104,7 +125,7 @@ export class Event<T = unknown> {
         if (seconds === 0) return undefined;
         throw new NotInGreenThreadError('Event.wait()');
       }
-      const handed = waitOn(this.#waiters, 'Event.wait()', seconds);
+      const handed = waitOn(this.#waiters, 'Event.wait()', seconds, undefined, undefined, signal);
       if (handed === TIMED_OUT) return undefined;
       outcome = handed;
     }

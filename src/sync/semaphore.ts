@@ -6,7 +6,8 @@
 // lets whoever runs first take it).
 import { NotInGreenThreadError, rangeError, typeError } from '../errors';
 import { theHub } from '../hub/hub';
-import { TIMED_OUT, waitOn } from './timed-wait';
+import { readWaitOptions, TIMED_OUT, waitOn } from './timed-wait';
+import { signalOption, type SignalOptions } from '../hub/abort-watch';
 import { describe, validateCount, validateSeconds } from '../validate';
 import { WaitList } from '../hub/wait-list';
 
@@ -26,6 +27,41 @@ export function validateBlocking(blocking: unknown, timeout: unknown, call: stri
   return seconds;
 }
 
+/** Options of a semaphore's `acquire()` (and CappedSemaphore's `release()`), the positional arguments' alternative. */
+export interface AcquireOptions extends SignalOptions {
+  /** Whether to wait (default true); false: return false at once. */
+  blocking?: boolean;
+  /** Seconds to wait at most; `null`, `undefined` or -1: no limit. */
+  timeout?: number | null;
+}
+
+/** @internal The blocking call's arguments, read from positional ones or an options object. */
+export interface BlockingArgs {
+  blocking: boolean;
+  /** Timeout in seconds, null for none. */
+  seconds: number | null;
+  signal: AbortSignal | undefined;
+}
+
+const ACQUIRE_KEYS = ['blocking', 'timeout', 'signal'] as const;
+
+/**
+ * @internal Checks acquire()/release()'s arguments, `(blocking, timeout)` or `(options)` (see
+ * {@link AcquireOptions}), as {@link validateBlocking} does; a signal that has already aborted
+ * throws its reason.
+ */
+export function readBlockingArgs(blocking: unknown, timeout: unknown, call: string): BlockingArgs {
+  let signal: AbortSignal | undefined;
+  if (typeof blocking === 'object' && blocking !== null) {
+    const options = readWaitOptions(blocking, timeout, call, ACQUIRE_KEYS);
+    blocking = options.blocking;
+    timeout = options.timeout;
+    signal = options.signal;
+  }
+  const seconds = validateBlocking(blocking, timeout, call);
+  return { blocking: blocking as boolean, seconds, signal };
+}
+
 /**
  * @internal What a semaphore does when a call must wait: from plain JavaScript it cannot, so a
  * zero timeout gives up at once and anything else throws.
@@ -40,8 +76,10 @@ export function cannotWait(call: string, seconds: number | null): false {
  * handle whose disposal calls its `release()` (the subclass's, if overridden), once however often
  * it is disposed.
  */
-export function holdUnit(semaphore: { acquire(): boolean; release(): unknown }): Disposable {
-  semaphore.acquire();
+export function holdUnit(semaphore: { acquire(options?: AcquireOptions): boolean; release(): unknown }, options: SignalOptions | undefined, call: string): Disposable {
+  const signal = signalOption(options, call);
+  if (signal === undefined) semaphore.acquire();
+  else semaphore.acquire({ signal });
   let held = true;
   return {
     [Symbol.dispose]: () => {
@@ -117,9 +155,16 @@ export class Semaphore {
    *   type; RangeError for a negative timeout (other than -1).
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
+   *
+   * Instead of `blocking` and `timeout`, an options object `{ blocking, timeout, signal }` may
+   * be given: aborting `signal` throws its reason in the waiting thread (a unit handed to it just
+   * before is kept: acquire returns true). A signal that has already aborted throws its reason at
+   * once, even when a unit is free.
    */
-  acquire(blocking = true, timeout?: number | null): boolean {
-    const seconds = validateBlocking(blocking, timeout, 'Semaphore.acquire()');
+  acquire(options?: AcquireOptions): boolean;
+  acquire(blocking?: boolean, timeout?: number | null): boolean;
+  acquire(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
+    const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'Semaphore.acquire()');
     // While threads wait the counter is 0 (release hands units to them), so a unit on the
     // counter is free for anyone: taking it cannot jump the queue.
     if (this.#counter > 0) {
@@ -128,7 +173,7 @@ export class Semaphore {
     }
     if (!blocking) return false;
     if (theHub.current === null) return cannotWait('Semaphore.acquire()', seconds);
-    return waitOn(this.#waiters, 'Semaphore.acquire()', seconds, this.#giveBack) !== TIMED_OUT;
+    return waitOn(this.#waiters, 'Semaphore.acquire()', seconds, this.#giveBack, undefined, signal) !== TIMED_OUT;
   }
 
   /**
@@ -142,10 +187,10 @@ export class Semaphore {
   /**
    * Acquires a unit (blocking as {@link acquire} does) and returns a handle whose disposal
    * releases it, so `using _ = sem.hold();` is eventlet's `with sem:`. Disposing the handle
-   * more than once releases only once.
+   * more than once releases only once. `options.signal` interrupts the wait as in {@link acquire}.
    */
-  hold(): Disposable {
-    return holdUnit(this);
+  hold(options?: SignalOptions): Disposable {
+    return holdUnit(this, options, `${this.constructor.name}.hold()`);
   }
 
   // The one way a unit comes back, for release() and for a waiter that was handed a unit but

@@ -354,7 +354,7 @@ describe('argument validation', () => {
   test('wait rejects a non-numeric timeout, even when already sent', async () => {
     await green(() => {
       const event = new Event();
-      for (const timeout of ['1', NaN, {}, true, 1n]) {
+      for (const timeout of ['1', NaN, [], true, 1n]) { // ([] rather than {}: a plain object is the options form)
         expect(() => event.wait(timeout as never)).toThrow(TypeError);
       }
       expect(() => event.wait(Infinity)).toThrow(RangeError);

@@ -300,7 +300,7 @@ describe('Semaphore: argument validation (eventlet\'s test_semaphore_type_check)
   test('acquire: blocking must be a boolean; timeout a number >= 0 (or -1); no timeout when non-blocking', async () => {
     await green(() => {
       const sem = new Semaphore(1);
-      for (const blocking of [1, 0, 'yes', null, {}]) {
+      for (const blocking of [1, 0, 'yes', null, []]) { // [] rather than {}: a plain object is the options form
         expect(() => sem.acquire(blocking as never)).toThrow(TypeError);
       }
       for (const timeout of ['1', NaN, {}, true]) {
