@@ -48,3 +48,4 @@ export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
 export { monkeyPatch, isPatched, original } from './patch/monkey-patch';
 export type { MonkeyPatchOptions } from './patch/monkey-patch';
+export { importPatched } from './patch/import-patched';
