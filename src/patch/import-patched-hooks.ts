@@ -32,7 +32,7 @@ const VIRTUAL = 'greenthread-patched:';
 /** What `nextResolve` / `nextLoad` return; only the fields the hooks look at are typed. */
 interface Resolved { url: string; format?: string | null; [key: string]: unknown }
 interface Loaded { format?: string | null; source?: unknown; [key: string]: unknown }
-interface Context { parentURL?: string; [key: string]: unknown }
+interface Context { parentURL?: string; conditions?: readonly string[]; [key: string]: unknown }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -59,18 +59,23 @@ export function makeHookLogic(data: HookData) {
       return false;
     }
   }
+  /** Whether this resolution is an import from a marked file (not a require(), which is never patched here). */
+  function fromMarked(context: Context): boolean {
+    if (context.parentURL === undefined || !marked(context.parentURL)) return false;
+    return !(Array.isArray(context.conditions) && context.conditions.includes('require'));
+  }
   const registry = `globalThis[Symbol.for(${JSON.stringify(REGISTRY_KEY)})]`;
   return {
     /** The covered module a specifier from a marked parent names ('fs', 'node:fs'), if any. */
     greenTarget(specifier: string, context: Context): Resolved | undefined {
-      if (context.parentURL === undefined || !marked(context.parentURL)) return undefined;
+      if (!fromMarked(context)) return undefined;
       const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
       if (!Object.hasOwn(data.greenNames, bare)) return undefined;
       return { url: VIRTUAL + bare, format: 'module', shortCircuit: true };
     },
     /** `resolved`, marked when its parent was (a file of ours or a non-file URL stays as it is). */
     mark(resolved: Resolved, context: Context): Resolved {
-      if (context.parentURL === undefined || !marked(context.parentURL)) return resolved;
+      if (!fromMarked(context)) return resolved;
       const url = resolved.url;
       if (!url.startsWith('file:') || url.startsWith(data.ownPrefix) || marked(url)) return resolved;
       const u = new URL(url);
