@@ -33,6 +33,7 @@ test('an ES module root: default, namespace and named imports of the covered mod
           esm.zlib === gt.importPatched('zlib'), esm.path === path],
         transitive: esm.leafFs === fsCopy,
         cjsDependency: esm.helper === helper && esm.helperRead === helper.read && helper.fs === fsCopy,
+        packageDependency: esm.dep.fs === fsCopy && esm.dep === gt.importPatched('green-dep', path.join(FIX, 'x.js')),
         url: esm.url.endsWith('/esm/root.mjs?greenthread-patched'),
         read: esm.read(path.join(FIX, 'data.json')) === fs.readFileSync(path.join(FIX, 'data.json'), 'utf8'),
         again: gt.importPatched(path.join(FIX, 'esm', 'root.mjs')) === esm,
@@ -41,7 +42,7 @@ test('an ES module root: default, namespace and named imports of the covered mod
       });
     });`)).toEqual({
     defaultImport: true, namespace: true, named: true, others: [true, true, true, true], transitive: true,
-    cjsDependency: true, url: true, read: true, again: true, plainIsSeparate: true, untouched: true,
+    cjsDependency: true, packageDependency: true, url: true, read: true, again: true, plainIsSeparate: true, untouched: true,
   });
 });
 
@@ -144,4 +145,19 @@ test('an ES module outside a green thread is a NotInGreenThreadError; CommonJS l
     try { gt.importPatched(path.join(FIX, 'esm', 'leaf.mjs')); } catch (e) { error = e; }
     report({ esm: error instanceof gt.NotInGreenThreadError, cjs: gt.importPatched(path.join(FIX, 'helper.js')).fs === gt.importPatched('fs') });`))
     .toEqual({ esm: true, cjs: true });
+});
+
+test('inside a Worker (its own hub and its own loader hooks), ES module and CommonJS roots load patched', () => {
+  expect(run(`
+    const { Worker } = require('node:worker_threads');
+    const worker = new Worker(\`
+      const gt = require(${PKG.replace(/\\/g, '\\\\')});
+      const { parentPort } = require('node:worker_threads');
+      gt.run(() => {
+        const esm = gt.importPatched(\${JSON.stringify(path.join(FIX, 'esm', 'root.mjs'))});
+        const root = gt.importPatched(\${JSON.stringify(path.join(FIX, 'root.js'))});
+        parentPort.postMessage({ esm: esm.fs === gt.importPatched('fs'), cjs: root.helper.fs === esm.fs, read: esm.read(\${JSON.stringify(path.join(FIX, 'data.json'))}).includes('42') });
+      });\`, { eval: true });
+    worker.on('message', report);
+    worker.on('error', (error) => { console.error(error); process.exitCode = 1; });`)).toEqual({ esm: true, cjs: true, read: true });
 });
