@@ -2,6 +2,7 @@
 // under importPatched gets a marker in its URL (a separate instance, itself marked), and its
 // imports of the covered core modules resolve to virtual modules exporting the green copies.
 // Self-contained (node: built-ins only): on Node 20 these hooks run on the loader's own thread.
+import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 
 /** What the hooks need from the thread that registered them. */
@@ -110,15 +111,10 @@ export function syncHooks(data: HookData, cjsNames: (filename: string) => string
       if (virtual !== undefined) return virtual;
       const loaded = next(url, context);
       if (loaded.format !== 'commonjs' || !logic.marked(url)) return loaded;
-      const filename = fileURLToPathSync(url);
+      const filename = fileURLToPath(url);
       return logic.cjsWrapper(filename, cjsNames(filename));
     },
   };
-}
-
-function fileURLToPathSync(url: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:url') as typeof import('node:url')).fileURLToPath(url);
 }
 
 // --- The module.register flavour (Node 20 and early 22): this file is the hooks module itself.
@@ -172,6 +168,6 @@ export async function load(url: string, context: Context, next: (u: string, c: C
   if (virtual !== undefined) return virtual;
   const loaded = await next(url, context);
   if (loaded.format !== 'commonjs' || !logic.marked(url)) return loaded;
-  const filename = fileURLToPathSync(url);
+  const filename = fileURLToPath(url);
   return logic.cjsWrapper(filename, await askCjsNames(filename));
 }

@@ -225,4 +225,9 @@ describe('errors', () => {
       expect(error.message).toMatch(/importPatched\(\) of an ES module waits for the module loader/);
     }
   });
+
+  test("inside jest an ES module is refused with jest's own error (jest sandboxes the module loader)", async () => {
+    const error = await green(() => thrownBy(() => importPatched('../fixtures/import-patched/esm/leaf.mjs'))) as Error;
+    expect(error.message).toMatch(/not supported in Jest/);
+  });
 });
