@@ -57,3 +57,4 @@ export type { SignalOptions } from './hub/abort-watch';
 export type { QueueWaitOptions } from './queue/light-queue';
 export type { AcquireOptions } from './sync/semaphore';
 export type { EventWaitOptions } from './sync/event';
+export { importPatched } from './patch/import-patched';
