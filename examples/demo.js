@@ -1,9 +1,11 @@
 // `npm start`: a short tour of greenthread. Blocking-style code in several green threads at
 // once, a promise API used synchronously through waitFor, a kill, the event loop staying
-// responsive the whole time, and a blocking-style echo server with its clients.
+// responsive the whole time, a blocking-style echo server with its clients, and Node's own
+// blocking calls made green by monkeyPatch.
 'use strict';
 const fs = require('node:fs/promises');
-const { run, spawn, sleep, waitFor, GreenletExit, listen, serve, connect } = require('greenthread');
+const childProcess = require('node:child_process');
+const { run, spawn, sleep, waitFor, GreenletExit, listen, serve, connect, monkeyPatch } = require('greenthread');
 
 function worker(name, steps, pause) {
   for (let i = 1; i <= steps; i++) {
@@ -52,6 +54,14 @@ run(() => {
   console.log('  ' + clients.map((c) => c.wait()).join(', '));
   server.close();  // serve() returns once its server is closed
   serving.wait();
+
+  console.log('6. monkeyPatch: execSync blocks only its own green thread');
+  monkeyPatch({ childProcess: true });
+  let beats = 0;
+  const heart = spawn(() => { for (;;) { sleep(0.01); beats++; } });
+  const out = childProcess.execSync('sleep 0.1; echo child done', { encoding: 'utf8' }).trim();
+  heart.kill();
+  console.log(`  "${out}"; meanwhile another green thread ran ${beats} times`);
 
   return 'tour finished';
 }).then((message) => console.log(message));
