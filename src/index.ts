@@ -46,3 +46,5 @@ export { wrapSsl } from './io/tls';
 export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
+export { channelNames } from './hub/channels';
+export type { BlockingMessage } from './hub/blocking-detection';
