@@ -130,7 +130,10 @@ void BlockingWatchdog::Run() {
     requested_progress_ = progress;
     requested_since_ = since;
     outstanding_++;
+    // Not under our lock: the callback takes it, and V8 takes its own lock in here.
+    lock.unlock();
     isolate_->RequestInterrupt(OnInterrupt, this);
+    lock.lock();
   }
 }
 

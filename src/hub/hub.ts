@@ -257,9 +257,12 @@ export class Hub {
     if (me === null && this.switching) return;
     const by = me === null ? HUB_INTROSPECTS : me.coroutine;
     if (by < 0 && me !== null) return;
-    for (const thread of this.live.all()) {
-      if (thread === me || thread.suspendedIn === null || thread.coroutine < 0 || thread.suspendedStack !== undefined) continue;
-      if (thread.state !== ThreadState.Suspended && thread.state !== ThreadState.Ready) continue;
+    const targets = this.live.all().filter((thread) => thread !== me && thread.suspendedIn !== null && thread.coroutine >= 0 &&
+      thread.suspendedStack === undefined && (thread.state === ThreadState.Suspended || thread.state === ThreadState.Ready));
+    for (let i = 0; i < targets.length; i++) {
+      const thread = targets[i];
+      // Parked threads sleep in the kernel: wake the next one now, so its wake-up overlaps this one's visit.
+      if (i + 1 < targets.length) prodCoroutine(targets[i + 1].coroutine);
       thread.introspectBy = by;
       try {
         if (me === null) resumeCoroutine(thread.coroutine);

@@ -213,3 +213,27 @@ describe('looking wakes nobody', () => {
     expect(result).toEqual({ withStacks: 200, sum: 199 * 200 / 2 });
   });
 });
+
+describe('in a Worker', () => {
+  test('hub.threads() shows the Worker\'s own threads with their stacks; the Worker then ends normally', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { PKG } = await import('../helpers');
+    const source = `
+      const { parentPort } = require('node:worker_threads');
+      const g = require(${PKG});
+      g.run(() => {
+        const e = new g.Event();
+        const t = g.spawn(function waitsInWorker() { return e.wait(); });
+        g.sleep(0);
+        const info = g.hub.threads().find((i) => i.thread === t);
+        e.send(5);
+        return { top: info.stack.split('\\n')[1].trim().split(' ')[1], value: t.wait() };
+      }).then((result) => parentPort.postMessage(result));
+    `;
+    const worker = new Worker(source, { eval: true });
+    const message = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    const code = await new Promise((resolve) => worker.once('exit', resolve));
+    expect(message).toEqual({ top: 'waitsInWorker', value: 5 });
+    expect(code).toBe(0);
+  });
+});
