@@ -2,11 +2,14 @@
 // stack, and its careful lifetime (see blocking-watchdog.h).
 #include "engine/blocking-watchdog.h"
 
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 namespace greenthread {
 
@@ -86,6 +89,51 @@ std::string BlockingWatchdog::CurrentStack(v8::Isolate* isolate, int limit) {
   return out;
 }
 
+void BlockingWatchdog::SetIdle(bool idle) {
+  if (idle && loop_tid_.load(std::memory_order_relaxed) == 0) {
+    loop_tid_.store(static_cast<int>(::syscall(SYS_gettid)), std::memory_order_relaxed);
+  }
+  idle_.store(idle, std::memory_order_relaxed);
+  NoteProgress();
+}
+
+bool BlockingWatchdog::WaitsInPoll() {
+  const int tid = loop_tid_.load(std::memory_order_relaxed);
+  if (tid == 0) return true;
+  if (syscall_fd_ < 0) {
+    if (syscall_fd_ == kUnreadable) return true;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    syscall_fd_ = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (syscall_fd_ < 0) {
+      syscall_fd_ = kUnreadable;
+      return true;
+    }
+  }
+  // The file is generated afresh at every read from offset 0: one pread per sample.
+  char text[32];
+  const ssize_t n = ::pread(syscall_fd_, text, sizeof text - 1, 0);
+  if (n <= 0) return true;
+  text[n] = '\0';
+  // "<number> <args...>" while in a system call; "running" or "-1 ..." otherwise.
+  char* end = nullptr;
+  const long number = std::strtol(text, &end, 10);
+  if (end == text) return false;  // running
+#if defined(__x86_64__)
+  return number == SYS_epoll_wait || number == SYS_epoll_pwait
+#ifdef SYS_epoll_pwait2
+         || number == SYS_epoll_pwait2
+#endif
+      ;
+#else
+  return number == SYS_epoll_pwait
+#ifdef SYS_epoll_pwait2
+         || number == SYS_epoll_pwait2
+#endif
+      ;
+#endif
+}
+
 void BlockingWatchdog::Configure(double seconds) {
   if (seconds <= 0) {
     {
@@ -111,6 +159,7 @@ void BlockingWatchdog::Run() {
   uint64_t seen = progress_.load(std::memory_order_relaxed);
   Clock::time_point since = Clock::now();
   bool warned = false;
+  bool in_wait = false;  // last seen inside the poll phase's kernel wait
   while (!stop_) {
     // Sample several times per threshold, so a warning comes within a fraction of it late.
     auto interval = std::clamp<std::chrono::nanoseconds>(threshold_ / 8, std::chrono::milliseconds(1),
@@ -119,7 +168,17 @@ void BlockingWatchdog::Run() {
     if (stop_) break;
     const uint64_t progress = progress_.load(std::memory_order_relaxed);
     const Clock::time_point now = Clock::now();
-    if (progress != seen || idle_.load(std::memory_order_relaxed)) {
+    bool fresh = progress != seen;
+    if (!fresh && idle_.load(std::memory_order_relaxed)) {
+      // In the poll phase: idle while waiting in the kernel; JavaScript in an I/O callback
+      // there is a new stretch from the first sample that finds the thread out of the wait.
+      const bool waiting = WaitsInPoll();
+      fresh = waiting || in_wait;
+      in_wait = waiting;
+    } else {
+      in_wait = false;
+    }
+    if (fresh) {
       seen = progress;
       since = now;
       warned = false;  // a new stretch: it may warn once again
@@ -165,7 +224,7 @@ void BlockingWatchdog::Warn(v8::Isolate* isolate) {
   // Stale: the code that blocked has suspended (or the loop turned) since the request, and
   // whatever runs now has not been blocking for long. A request that reached a thread just as
   // it parked is delivered when that thread next runs: this is where it is dropped.
-  if (progress_.load(std::memory_order_relaxed) != requested || idle_.load(std::memory_order_relaxed)) return;
+  if (progress_.load(std::memory_order_relaxed) != requested) return;
   if (threshold.count() == 0) return;  // turned off meanwhile
 
   v8::HandleScope scope(isolate);
@@ -228,6 +287,8 @@ void BlockingWatchdog::TakeWarnings(std::deque<BlockingWarning>* out) {
 
 void BlockingWatchdog::Retire() {
   Configure(0);
+  if (syscall_fd_ >= 0) ::close(syscall_fd_);
+  syscall_fd_ = -1;
   hub_.Reset();
   warnings_.clear();
   bool free_now;

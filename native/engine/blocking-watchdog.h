@@ -9,6 +9,10 @@
 // runs only while detection is on. The counter costs one relaxed increment per handoff whether
 // detection is on or off, so turning it on changes nothing on the switch path.
 //
+// The event loop is idle only while it waits in the kernel: a libuv prepare handle marks the
+// poll phase's start and a check handle its end, and within it the watchdog asks the kernel
+// whether the loop thread is in epoll_wait (WaitsInPoll), since I/O callbacks run there too.
+//
 // Lifetime: an interrupt request cannot be withdrawn, and its callback may run after the
 // engine is gone (teardown runs JavaScript) or never (the isolate is disposed first). So the
 // watchdog outlives the engine while a request is outstanding (Retire), and a callback that
@@ -49,11 +53,9 @@ class BlockingWatchdog {
   // The hot path: every baton arrival and every loop iteration. Only the thread that holds the
   // isolate (or the loop thread, between its JavaScript) calls it; the watchdog only reads.
   void NoteProgress() { progress_.store(progress_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
-  // The event loop is about to wait in poll (true) or has come back from it (false).
-  void SetIdle(bool idle) {
-    idle_.store(idle, std::memory_order_relaxed);
-    NoteProgress();
-  }
+  // The event loop has entered its poll phase (true) or left it (false). Called on the loop
+  // thread, which it also records (see WaitsInPoll).
+  void SetIdle(bool idle);
 
   // Turns detection on with `seconds` as threshold (starting the thread if needed), or off
   // with 0 (stopping and joining it). JavaScript thread only.
@@ -82,6 +84,12 @@ class BlockingWatchdog {
   ~BlockingWatchdog() = default;
   void Run();
   static void OnInterrupt(v8::Isolate* isolate, void* data);
+  // Whether the loop thread is inside epoll_wait now. The poll phase is more than the wait: it
+  // also runs every I/O callback (and the promise reactions after each), which can block as
+  // long as any other JavaScript. Only the wait itself is idle; read from the thread's
+  // /proc/self/task/<tid>/syscall. True when that cannot be read (then the whole poll phase
+  // counts as idle, the prepare/check marks alone).
+  bool WaitsInPoll();
   void Warn(v8::Isolate* isolate);
 
   static constexpr int kStackFrames = 16;
@@ -90,6 +98,10 @@ class BlockingWatchdog {
   v8::Isolate* const isolate_;
   std::atomic<uint64_t> progress_{0};
   std::atomic<bool> idle_{false};
+  std::atomic<int> loop_tid_{0};  // the loop thread's kernel id, once known
+  // The watchdog thread's open /proc/self/task/<loop tid>/syscall (-1: not yet opened).
+  static constexpr int kUnreadable = -2;
+  int syscall_fd_ = -1;
 
   std::mutex mutex_;  // guards everything below shared with the watchdog thread
   std::condition_variable wakeup_;

@@ -53,6 +53,36 @@ describe('the warning', () => {
     expect(result.stderr).toMatch(/in plain JavaScript \(no green thread running\):\n {4}at spinFor \(.*\n {4}at busy \(/);
   });
 
+  test('plain JavaScript blocking in an I/O callback (run inside the loop\'s poll phase) warns too', () => {
+    const result = run(`
+      g.hub.blockingDetection(0.1);
+      setTimeout(() => require('node:fs').readFile(__filename, function onRead() { spinFor(600); g.hub.blockingDetection(false); }), 200);
+    `);
+    expectExit(result);
+    expect(warnings(result)).toHaveLength(1);
+    expect(result.stderr).toMatch(/in plain JavaScript \(no green thread running\):\n {4}at spinFor \(.*\n {4}at onRead \(/);
+  });
+
+  test('a socket data handler blocking warns; the idle waits between messages do not', () => {
+    const result = run(`
+      const net = require('node:net');
+      g.hub.blockingDetection(0.1);
+      const server = net.createServer((socket) => {
+        socket.on('data', function onData(chunk) { if (String(chunk) === 'block') spinFor(600); socket.write('ok'); });
+      }).listen(0, () => {
+        const client = net.connect(server.address().port);
+        const sends = ['hello', 'hello', 'block', 'bye'];
+        let i = 0;
+        const next = () => { if (i < sends.length) setTimeout(() => client.write(sends[i++]), 300); else { client.end(); server.close(); g.hub.blockingDetection(false); } };
+        client.on('data', next);
+        next();
+      });
+    `);
+    expectExit(result);
+    expect(warnings(result)).toHaveLength(1);
+    expect(result.stderr).toMatch(/at onData \(/);
+  });
+
   test('the main script itself blocking before the loop starts warns too', () => {
     const result = run(`
       g.hub.blockingDetection(0.1);
