@@ -214,6 +214,32 @@ describe('looking wakes nobody', () => {
   });
 });
 
+describe('called from async_hooks callbacks', () => {
+  test('including those the hub runs mid-switch: no crash, every thread still ends with its value', async () => {
+    const { createHook } = await import('node:async_hooks');
+    let calls = 0;
+    let inside = false;
+    const hook = createHook({
+      before() {
+        if (inside) return;
+        inside = true;
+        try { hub.threads(); calls++; } finally { inside = false; }
+      },
+    });
+    hook.enable();
+    try {
+      const e = new Event();
+      const threads = Array.from({ length: 5 }, (_, i) => spawn(() => { sleep(0.001); e.wait(); sleep(0); return i; }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      e.send(undefined);
+      expect(await Promise.all(threads)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      hook.disable();
+    }
+    expect(calls).toBeGreaterThan(0);
+  });
+});
+
 describe('in a Worker', () => {
   test('hub.threads() shows the Worker\'s own threads with their stacks; the Worker then ends normally', async () => {
     const { Worker } = await import('node:worker_threads');
