@@ -47,4 +47,5 @@ export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
 export { channelNames } from './hub/channels';
+export type { EndMessage, SpawnMessage } from './hub/channels';
 export type { BlockingMessage } from './hub/blocking-detection';

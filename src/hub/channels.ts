@@ -25,6 +25,17 @@ export const channelNames = {
   blocking: 'greenthread:blocking',
 } as const;
 
+/** A 'greenthread:spawn' message. */
+export interface SpawnMessage {
+  /** The new thread (a GreenThread), not started yet. */
+  thread: object;
+}
+
+/** A 'greenthread:end' message: `threw` tells which of `result` and `error` it carries. */
+export type EndMessage =
+  | { thread: object; threw: false; result: unknown }
+  | { thread: object; threw: true; error: unknown };
+
 /** @internal The channel objects (diagnostics_channel keeps one per name, so these are those). */
 export const spawnChannel = diagnosticsChannel.channel(channelNames.spawn);
 /** @internal */

@@ -568,7 +568,8 @@ export class Hub {
    * stacks (parked threads are asked for theirs: see introspect).
    */
   threads(stacks = false): ThreadInfo[] {
-    if (stacks && !this.captureStacks) this.introspect();
+    // With captureStacks on, only threads parked before it was turned on are asked.
+    if (stacks) this.introspect();
     return this.live.list(stacks, this.current);
   }
 
