@@ -7,6 +7,8 @@
         "native/engine/os-thread-pool.cc",
         "native/engine/coroutine.cc",
         "native/engine/engine.cc",
+        "native/engine/blocking-watchdog.cc",
+        "native/binding/blocking-detection.cc",
         "native/binding/addon.cc"
       ],
       "include_dirs": ["native"],

@@ -58,3 +58,6 @@ export type { QueueWaitOptions } from './queue/light-queue';
 export type { AcquireOptions } from './sync/semaphore';
 export type { EventWaitOptions } from './sync/event';
 export { importPatched } from './patch/import-patched';
+export { channelNames } from './hub/channels';
+export type { EndMessage, SpawnMessage } from './hub/channels';
+export type { BlockingMessage } from './hub/blocking-detection';

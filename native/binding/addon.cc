@@ -16,6 +16,7 @@
 #include <cstring>
 #include <string>
 
+#include "binding/blocking-detection.h"
 #include "engine/engine.h"
 #include "engine/v8-versions.h"
 
@@ -195,6 +196,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("setStackSize", SetStackSize);
   method("getStackSize", GetStackSize);
   method("stats", Stats);
+  InitBlockingDetection(isolate, context, exports, engine);
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
                v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "minStackSize"),

@@ -27,6 +27,7 @@ void Coroutine::RunOnThread(OsThread* thread) {
     // Baton held from here on. Enter first, then lock, as every baton taker does (engine.h,
     // EnterBeforeRestore).
     Baton::NoteHolderCpu(&engine->holder_cpu_);
+    engine->watchdog_->NoteProgress();
     GT_CHECK(!isolate->IsInUse(), "the baton arrives only after its giver has left the isolate");
     isolate->Enter();
     v8::Locker locker(isolate);

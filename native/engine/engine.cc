@@ -12,7 +12,8 @@ constexpr size_t kMaxIdleThreads = 256;
 }  // namespace
 
 Engine::Engine(v8::Isolate* isolate, v8::Local<v8::Context> context)
-    : isolate_(isolate), context_(isolate, context), pool_(kMaxIdleThreads) {
+    : isolate_(isolate), context_(isolate, context), watchdog_(new BlockingWatchdog(isolate)),
+      pool_(kMaxIdleThreads) {
   if (kHasAsyncContextData) {
     isolate_->AddGCPrologueCallback(HideAsyncContextDataFromGc, this);
     isolate_->AddGCEpilogueCallback(RestoreAsyncContextDataAfterGc, this);
@@ -25,6 +26,7 @@ Engine::~Engine() {
     isolate_->RemoveGCEpilogueCallback(RestoreAsyncContextDataAfterGc, this);
   }
   for (Coroutine* co : table_) delete co;
+  watchdog_->Retire();
 }
 
 Coroutine* Engine::Lookup(int32_t id) const {
@@ -128,6 +130,7 @@ void Engine::HandOff(Baton& to, Baton& mine, bool spin) {
     to.Signal();  // baton given away: this thread must not touch V8 until Wait returns
     mine.Wait(spin, &holder_cpu_);
     Baton::NoteHolderCpu(&holder_cpu_);
+    watchdog_->NoteProgress();  // a switch: whatever ran before has stopped blocking
     // Baton held again. Enter before ~Unlocker takes V8's lock and restores this thread's
     // state (EnterBeforeRestore in engine.h says why, and why that is safe: nobody else is in).
     GT_CHECK(!isolate_->IsInUse(), "the baton arrives only after its giver has left the isolate");
@@ -275,6 +278,7 @@ EngineStatus Engine::Discard(int32_t id) {
 void Engine::Teardown() {
   GT_CHECK(running_ == nullptr, "teardown runs on the hub thread");
   tearing_down_ = true;
+  watchdog_->Configure(0);
   v8::HandleScope handle_scope(isolate_);
   for (size_t i = 0; i < table_.size(); i++) {
     Coroutine* co = table_[i];

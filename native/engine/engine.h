@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/blocking-watchdog.h"
 #include "engine/coroutine.h"
 #include "engine/os-thread-pool.h"
 #include "engine/v8-versions.h"
@@ -124,6 +125,10 @@ class Engine {
 
   v8::Isolate* isolate() const { return isolate_; }
 
+  // hub.blockingDetection's watchdog (blocking-watchdog.h): told of every baton arrival here,
+  // of every event-loop iteration by the binding.
+  BlockingWatchdog& watchdog() { return *watchdog_; }
+
  private:
   friend class Coroutine;
 
@@ -156,6 +161,8 @@ class Engine {
 
   v8::Isolate* const isolate_;
   v8::Global<v8::Context> context_;
+  // Owned; retired (not deleted: an interrupt may still name it) by the destructor.
+  BlockingWatchdog* const watchdog_;
   // Signalled by a coroutine when it yields or finishes; waited on by the hub thread only.
   // While any coroutine runs, the hub thread waits here inside Resume.
   Baton hub_baton_;

@@ -21,7 +21,7 @@ try {
   process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
   process.exit(2);
 }
-const { run, spawn, sleep, Queue, GreenPool } = gt;
+const { run, spawn, sleep, Queue, GreenPool, hub } = gt;
 const { createCoroutine, resumeCoroutine, parkOnHub } = engine;
 
 const FANOUT = 10;
@@ -32,6 +32,17 @@ const POOL_SIZE = 1000;
 // Each benchmark's body runs inside a green thread started by run(); the clock is read inside
 // that thread, so starting it and settling run()'s promise are not part of the figure.
 const inGreenThread = (body) => (n) => run(() => body(n));
+
+// The same benchmark body with hub.blockingDetection on for the round (a threshold no round
+// reaches, so nothing is printed): what the watchdog costs the switch path.
+const withBlockingDetection = (measure) => async (n) => {
+  hub.blockingDetection(10);
+  try {
+    return await measure(n);
+  } finally {
+    hub.blockingDetection(false);
+  }
+};
 
 function sleepLoop(n) {
   for (let i = 0; i < n; i++) sleep(0);
@@ -117,6 +128,17 @@ const benches = [
     }),
   },
   {
+    id: 'gt.sleep0x10.detect',
+    ops: (n) => n * FANOUT,
+    measure: withBlockingDetection(inGreenThread((n) => {
+      const t0 = now();
+      const threads = [];
+      for (let k = 0; k < FANOUT; k++) threads.push(spawn(sleepLoop, n));
+      for (const t of threads) t.wait();
+      return now() - t0;
+    })),
+  },
+  {
     id: 'gt.spawnWait',
     measure: inGreenThread((n) => {
       const t0 = now();
@@ -141,6 +163,22 @@ const benches = [
       echo.wait();
       return elapsed;
     }),
+  },
+  {
+    id: 'gt.queuePingPong.detect',
+    measure: withBlockingDetection(inGreenThread((n) => {
+      const there = new Queue();
+      const back = new Queue();
+      const echo = spawn(() => { for (let i = 0; i < n; i++) back.put(there.get()); });
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        there.put(i);
+        back.get();
+      }
+      const elapsed = now() - t0;
+      echo.wait();
+      return elapsed;
+    })),
   },
   {
     // Per item of GreenPool.imap over a range: results in order, at most POOL_SIZE calls at once.

@@ -23,8 +23,10 @@ function buildRows(micro, python) {
   const spec = [
     { id: 'sleep0', label: 'sleep(0), 1 thread', gt: 'gt.sleep0', py: 'sleep0', target: TARGETS.sleep0 },
     { id: 'sleep0x10', label: 'sleep(0), 10 threads', gt: 'gt.sleep0x10', py: 'sleep0x10', target: TARGETS.sleep0 },
+    { id: 'sleep0x10.detect', label: 'sleep(0), 10 threads, blockingDetection on', gt: 'gt.sleep0x10.detect', py: null, target: null },
     { id: 'spawnWait', label: 'spawn(fn).wait()', gt: 'gt.spawnWait', py: 'spawnWait', target: TARGETS.spawnWait },
     { id: 'queuePingPong', label: 'queue ping-pong (round trip)', gt: 'gt.queuePingPong', py: 'queuePingPong', node: 'node.channelPingPong', relative: true },
+    { id: 'queuePingPong.detect', label: 'queue ping-pong, blockingDetection on', gt: 'gt.queuePingPong.detect', py: null, target: null },
     { id: 'imap', label: 'GreenPool.imap, per item', gt: 'gt.imap', py: 'imap', node: 'node.mapLimit', relative: true },
     { id: 'imapYield', label: 'GreenPool.imap, fn sleeps(0), per item', gt: 'gt.imapYield', py: 'imapYield', node: 'node.mapLimit', target: null },
     { id: 'poolSpawn', label: 'GreenPool.spawn + waitAll, per item', gt: 'gt.poolSpawn', py: 'poolSpawn', node: 'node.mapLimit', relative: true },

@@ -15,6 +15,10 @@ export interface NativeEngine {
   setStackSize(bytes: number): void;
   getStackSize(): number;
   stats(): { liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; lastOsError: number };
+  /** hub.blockingDetection: seconds > 0 turns the watchdog on, 0 off (src/hub/blocking-detection.ts). */
+  blockingDetection(seconds: number, listener: (seconds: number, elapsed: number, stack: string, thread: object | null) => void, hub: object): void;
+  /** The running JavaScript stack as "    at ..." lines, at most `limit` frames; runs no JavaScript. */
+  captureStack(limit: number): string;
   readonly defaultStackSize: number;
   readonly minStackSize: number;
   readonly maxStackSize: number;

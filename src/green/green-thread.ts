@@ -10,6 +10,7 @@ import { appendCallSite } from '../hub/call-site';
 import { theHub } from '../hub/hub';
 import { ThreadState } from '../hub/thread-state';
 import { inWatchedVmScript } from '../hub/vm-guard';
+import { endChannel, spawnChannel } from '../hub/channels';
 import { validateFunction } from '../validate';
 import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 
@@ -51,6 +52,13 @@ function isGreenletExit(error: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+// diagnostics_channel reports a subscriber's exception itself (as an uncaught exception, on
+// the next tick); a subscriber may not suspend the thread it observes, which is in the middle
+// of starting or ending.
+function publishSafely(channel: { publish(message: unknown): void }, message: object, where: string): void {
+  theHub.forbidSuspension(`inside ${where}`, () => channel.publish(message));
 }
 
 /**
@@ -110,6 +118,7 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#fn = fn;
     this.#args = args;
     this.#reporting = reporting;
+    if (spawnChannel.hasSubscribers) publishSafely(spawnChannel, { thread: this }, 'a greenthread:spawn subscriber');
   }
 
   /** @internal A function's name for diagnostics, never throwing; '' when it has none. */
@@ -172,6 +181,10 @@ export class GreenThread<T = unknown> extends HubThread implements PromiseLike<T
     this.#outcome = outcome;
     this.#value = value;
     this.#error = error;
+    if (endChannel.hasSubscribers) {
+      publishSafely(endChannel, outcome === Outcome.Returned ? { thread: this, threw: false, result: value }
+        : { thread: this, threw: true, error }, 'a greenthread:end subscriber');
+    }
     if (outcome === Outcome.Threw && this.#reporting === ErrorReporting.Hub && !isGreenletExit(error)) {
       theHub.report(error, this);  // never throws (report.ts)
     }

@@ -3,6 +3,11 @@
 import { AsyncResource } from 'node:async_hooks';
 import { ThreadState } from './thread-state';
 
+/** @internal HubThread.introspectBy when nobody asks the thread for its stack. */
+export const NOT_INTROSPECTED = -2;
+/** @internal HubThread.introspectBy when the hub (plain JavaScript) asks. */
+export const HUB_INTROSPECTS = -1;
+
 /** @internal Something tied to a green thread's life (an armed Timeout): told when it ends. */
 export interface ThreadBound {
   ownerEnded(): void;
@@ -37,8 +42,17 @@ export abstract class HubThread {
    * PriorityQueue compare function"; null when it may.
    */
   suspendForbidden: string | null = null;
-  /** @internal Stack captured at the suspension, when stack capture is on. */
+  /**
+   * @internal Raw stack frames at the suspension (thread-stack.ts): taken at every suspension
+   * while hub.captureStacks is on, else only when hub.threads() asks the parked thread for them.
+   */
   suspendedStack: string | undefined = undefined;
+  /**
+   * @internal While hub.threads() resumes this parked thread only to learn its stack: whom it
+   * hands the baton straight back to (a coroutine id, or HUB_INTROSPECTS); NOT_INTROSPECTED
+   * otherwise. See Hub.introspect.
+   */
+  introspectBy = NOT_INTROSPECTED;
   /**
    * @internal The thread's async resource: created where it was spawned (so it carries that
    * place's AsyncLocalStorage stores), entered at every resume.

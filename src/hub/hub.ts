@@ -27,7 +27,8 @@ import {
   threadLimitError,
 } from '../engine/engine';
 import { InternalError, SuspendNotAllowedError } from '../errors';
-import { HubThread } from './hub-thread';
+import { HUB_INTROSPECTS, HubThread, NOT_INTROSPECTED } from './hub-thread';
+import { captureRawStack } from './thread-stack';
 import { ErrorReporter, type ErrorHandler } from './report';
 import { RunQueue } from './run-queue';
 import type { ThreadInfo } from './thread-info';
@@ -179,8 +180,10 @@ export class Hub {
         transition(thread, ThreadState.Suspended);
       }
       thread.suspendedIn = call;
-      if (this.captureStacks) thread.suspendedStack = new Error(`suspended in ${call}`).stack;
+      if (this.captureStacks) thread.suspendedStack = captureRawStack();
       this.handOff(thread, expectSoon);
+      // Resumed only so hub.threads() learns where it is (introspect): nothing else changed.
+      while (thread.introspectBy !== NOT_INTROSPECTED) this.answerIntrospection(thread);
       before = thread.state;
     } catch (error) {
       this.unpark(thread);
@@ -223,6 +226,51 @@ export class Hub {
       throw value;
     }
     return value;
+  }
+
+  // On a parked thread that hub.threads() resumed (introspect): record the stack and hand the
+  // baton straight back to the asker, touching nothing else, then park again. Called at the
+  // same stack depth as handOff's own parking call, so it cannot overflow where that did not.
+  private answerIntrospection(thread: HubThread): void {
+    const by = thread.introspectBy;
+    thread.introspectBy = NOT_INTROSPECTED;
+    try {
+      thread.suspendedStack = captureRawStack();
+    } catch {
+      // Diagnostics only (a stack at its very edge): no stack for this one.
+    }
+    if (by === HUB_INTROSPECTS) parkOnHub(false);
+    else switchToCoroutine(by, true);
+  }
+
+  /**
+   * Learns the stack of every parked started thread that has none recorded: resumes each in
+   * turn (from plain JavaScript, or straight from the calling green thread), it records its
+   * stack and hands the baton straight back without waking: two switches per thread, and
+   * only when asked; nothing at all is spent at suspension. Epochs, states, the run queue and
+   * the async-context stack are left as they were: the parked thread runs no JavaScript but
+   * the capture (native: no user code, nothing that could suspend). Refused inside a switch
+   * (an async_hooks callback), where the hub's own resume is half done.
+   */
+  private introspect(): void {
+    const me = this.current;
+    if (me === null && this.switching) return;
+    const by = me === null ? HUB_INTROSPECTS : me.coroutine;
+    if (by < 0 && me !== null) return;
+    const targets = this.live.all().filter((thread) => thread !== me && thread.suspendedIn !== null && thread.coroutine >= 0 &&
+      thread.suspendedStack === undefined && (thread.state === ThreadState.Suspended || thread.state === ThreadState.Ready));
+    for (let i = 0; i < targets.length; i++) {
+      const thread = targets[i];
+      // Parked threads sleep in the kernel: wake the next one now, so its wake-up overlaps this one's visit.
+      if (i + 1 < targets.length) prodCoroutine(targets[i + 1].coroutine);
+      thread.introspectBy = by;
+      try {
+        if (me === null) resumeCoroutine(thread.coroutine);
+        else switchToCoroutine(thread.coroutine, true);
+      } finally {
+        thread.introspectBy = NOT_INTROSPECTED;  // it never ran (or has already cleared it)
+      }
+    }
   }
 
   // Gives the baton away from a parking thread: within a turn straight to the next ready
@@ -515,8 +563,14 @@ export class Hub {
     this.captureStacks = on;
   }
 
-  threads(): ThreadInfo[] {
-    return this.live.list();
+  /**
+   * Live threads with their state and suspension call; with `stacks`, also their JavaScript
+   * stacks (parked threads are asked for theirs: see introspect).
+   */
+  threads(stacks = false): ThreadInfo[] {
+    // With captureStacks on, only threads parked before it was turned on are asked.
+    if (stacks) this.introspect();
+    return this.live.list(stacks, this.current);
   }
 
   stats() {

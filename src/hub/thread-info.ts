@@ -5,7 +5,11 @@ import type { HubThread } from './hub-thread';
 
 /** One entry of {@link Hub.threads}. */
 export class ThreadInfo {
-  /** Stack at the suspension, when captured (hub.captureStacks(true)). */
+  /**
+   * The thread's JavaScript stack where it is suspended (greenthread's own frames left out),
+   * under a line saying where it is; for the thread calling hub.threads(), its stack there.
+   * Absent for a thread that has not started.
+   */
   stack?: string;
 
   constructor(
@@ -15,9 +19,14 @@ export class ThreadInfo {
     readonly suspendedIn: string | null,
   ) {}
 
-  /** The thread's own line (its inspect shows where it is), then the stack if captured. */
+  /**
+   * The thread's own line (its inspect shows where it is), then the stack's frames if known
+   * (its first line would only repeat where it is).
+   */
   [inspect.custom](depth: number, options: object): string {
     const line = inspect(this.thread, options);
-    return this.stack === undefined ? line : `${line}\n${this.stack.replace(/^/gm, '    ')}`;
+    if (this.stack === undefined) return line;
+    const newline = this.stack.indexOf('\n');
+    return newline < 0 ? line : `${line}\n${this.stack.slice(newline + 1)}`;
   }
 }
