@@ -1,0 +1,64 @@
+// The fs.*Sync functions whose callback form takes the same arguments and gives the same result
+// and errors: each green one passes its arguments, cut to the sync form's own, to the callback
+// form (or, for a shape that might differ, calls the original).
+import type { AnyFunction } from './green-function';
+import { callbackResult, fitted, sameInCallbackForm } from './green-fs-call';
+
+/** Sync name → its arguments' count (the callback goes after them). Same name without `Sync`. */
+const SIMPLE: Readonly<Record<string, number>> = {
+  accessSync: 2,
+  chmodSync: 2,
+  chownSync: 3,
+  closeSync: 1,
+  copyFileSync: 3,
+  fchmodSync: 2,
+  fchownSync: 3,
+  fdatasyncSync: 1,
+  fstatSync: 2,
+  fsyncSync: 1,
+  ftruncateSync: 2,
+  futimesSync: 3,
+  lchmodSync: 2,  // macOS only; absent elsewhere
+  lchownSync: 3,
+  linkSync: 2,
+  lutimesSync: 3,
+  mkdirSync: 2,
+  mkdtempSync: 2,
+  readdirSync: 2,  // recursive on Node 20: its callback form itself runs synchronously
+  readlinkSync: 2,
+  renameSync: 2,
+  rmSync: 2,
+  rmdirSync: 2,
+  statfsSync: 2,
+  symlinkSync: 3,
+  truncateSync: 2,
+  unlinkSync: 1,
+  utimesSync: 3,
+};
+
+/**
+ * The green form of `name`: its callback form with the arguments fitted to `arity`, or the
+ * original for a shape sameInCallbackForm refuses. `keep` may send more shapes to the original.
+ */
+export function viaCallbackForm(fs: Readonly<Record<string, unknown>>, name: string, arity: number, keep?: (args: unknown[]) => boolean): AnyFunction | undefined {
+  const original = fs[name];
+  const asyncFn = fs[name.slice(0, -'Sync'.length)];
+  if (typeof original !== 'function' || typeof asyncFn !== 'function') return undefined;
+  const call = `fs.${name}()`;
+  return function (this: unknown, ...args: unknown[]): unknown {
+    if (!sameInCallbackForm(args) || keep?.(args) === true) return Reflect.apply(original, this, args);
+    return callbackResult(call, fs, asyncFn as AnyFunction, fitted(args, arity));
+  };
+}
+
+/** The green forms of the SIMPLE functions this Node version has. */
+export function simpleCalls(fs: Readonly<Record<string, unknown>>): Record<string, AnyFunction> {
+  const out: Record<string, AnyFunction> = {};
+  for (const [name, arity] of Object.entries(SIMPLE)) {
+    // truncateSync(fd) is deprecated and just forwards to fs.ftruncateSync (green itself).
+    const keep = name === 'truncateSync' ? (args: unknown[]) => typeof args[0] === 'number' : undefined;
+    const green = viaCallbackForm(fs, name, arity, keep);
+    if (green !== undefined) out[name] = green;
+  }
+  return out;
+}
