@@ -20,6 +20,11 @@ function isOptionsBag(value: unknown): value is Span | null | undefined {
   return value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value));
 }
 
+/** A valid fd (some versions check it in the sync form's binding, after the other arguments). */
+function isFd(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0x7fffffff;
+}
+
 /** An offset both forms accept as it is (validateInteger(offset, 'offset', 0)). */
 function isOffset(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -31,7 +36,7 @@ function isOffset(value: unknown): value is number {
  */
 function readArgs(args: unknown[]): unknown[] | undefined {
   const [fd, buffer, offsetOrOptions] = args;
-  if (!isArrayBufferView(buffer)) return undefined;
+  if (!isFd(fd) || !isArrayBufferView(buffer)) return undefined;
   let offset: unknown = offsetOrOptions;
   let length = args[3];
   let position = args[4];
@@ -52,6 +57,7 @@ function readArgs(args: unknown[]): unknown[] | undefined {
  */
 function writeArgs(args: unknown[]): unknown[] | undefined {
   const [fd, buffer, offsetOrOptions] = args;
+  if (!isFd(fd)) return undefined;
   let offset: unknown = offsetOrOptions;
   let length = args[3];
   let position = args[4];
@@ -65,11 +71,12 @@ function writeArgs(args: unknown[]): unknown[] | undefined {
     const span: Span = offsetOrOptions ?? Object.create(null) as Span;
     ({ offset = 0, length = buffer.byteLength - (offset as unknown as number), position = null } = span);
   }
-  if (typeof offset !== 'number') offset = 0;
+  if (position === undefined) position = null;
+  if (offset === undefined || offset === null) offset = 0;
+  else if (!isOffset(offset)) return undefined;  // the sync form's own TypeError or RangeError
   if (typeof length !== 'number') length = buffer.byteLength - (offset as number);
-  if (typeof position !== 'number') position = null;
-  // The sync form takes any number here; the callback form validates it as an integer.
-  if (!isOffset(offset)) return undefined;
+  // Any other position the sync form hands to the binding as it is; the callback form drops it.
+  if (position !== null && typeof position !== 'number') return undefined;
   return [fd, buffer, offset, length, position];
 }
 
