@@ -57,9 +57,10 @@ function checkCalls(fs: Fs): Record<string, AnyFunction> {
     const asyncFn = fs[name.slice(0, -4)] as AnyFunction;
     const call = `fs.${name}()`;
     out[name] = function (this: unknown, ...args: unknown[]): unknown {
-      if (!sameInCallbackForm(args)) return Reflect.apply(original, this, args);
-      const options = args[1] as { throwIfNoEntry?: unknown } | null | undefined;
-      if (options === null || options === undefined || options.throwIfNoEntry !== false) {
+      // null options: see STAT_LIKE.
+      if (!sameInCallbackForm(args) || args[1] === null) return Reflect.apply(original, this, args);
+      const options = args[1] as { throwIfNoEntry?: unknown } | undefined;
+      if (options === undefined || options.throwIfNoEntry !== false) {
         return callbackResult(call, fs, asyncFn, fitted(args, 2));
       }
       // ENOENT is undefined on every version; ENOTDIR is undefined from Node 22, thrown

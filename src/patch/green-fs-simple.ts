@@ -37,6 +37,12 @@ const SIMPLE: Readonly<Record<string, number>> = {
 };
 
 /**
+ * Stat calls given `null` options: a TypeError from the sync form, while some versions' callback
+ * forms (24+) take null for no options. Left to the original.
+ */
+export const STAT_LIKE = new Set(['statSync', 'lstatSync', 'fstatSync', 'statfsSync']);
+
+/**
  * The green form of `name`: its callback form with the arguments fitted to `arity`, or the
  * original for a shape sameInCallbackForm refuses. `keep` may send more shapes to the original.
  */
@@ -55,8 +61,10 @@ export function viaCallbackForm(fs: Readonly<Record<string, unknown>>, name: str
 export function simpleCalls(fs: Readonly<Record<string, unknown>>): Record<string, AnyFunction> {
   const out: Record<string, AnyFunction> = {};
   for (const [name, arity] of Object.entries(SIMPLE)) {
-    // truncateSync(fd) is deprecated and just forwards to fs.ftruncateSync (green itself).
-    const keep = name === 'truncateSync' ? (args: unknown[]) => typeof args[0] === 'number' : undefined;
+    const keep = name === 'truncateSync'
+      // truncateSync(fd) is deprecated and just forwards to fs.ftruncateSync (green itself).
+      ? (args: unknown[]) => typeof args[0] === 'number'
+      : STAT_LIKE.has(name) ? (args: unknown[]) => args[1] === null : undefined;
     const green = viaCallbackForm(fs, name, arity, keep);
     if (green !== undefined) out[name] = green;
   }

@@ -119,6 +119,7 @@ const cases: FsCase[] = [
   { title: 'file', fn: 'fstatSync', setup: fds, args: (at) => [fd(at)], suspends: true, shared: true },
   { title: 'dir, bigint', fn: 'fstatSync', setup: fds, args: (at) => [at.ctx.dir, { bigint: true }], suspends: true, shared: true },
   { title: 'EBADF', fn: 'fstatSync', args: () => [987654], suspends: true },
+  { title: 'null options', fn: 'fstatSync', setup: fds, args: (at) => [fd(at), null], suspends: false },
   { title: 'bad fd', fn: 'fstatSync', args: () => [null], suspends: false },
   { title: 'to 2', fn: 'ftruncateSync', setup: fds, args: (at) => [fd(at), 2], suspends: true },
   { title: 'to 0', fn: 'ftruncateSync', setup: fds, args: (at) => [fd(at)], suspends: true },

@@ -91,6 +91,7 @@ const cases: FsCase[] = [
   { title: 'dangling, bigint', fn: 'lstatSync', args: (at) => [at.p('dangling'), { bigint: true }], suspends: true, shared: true },
   { title: 'ENOENT, throwIfNoEntry false', fn: 'lstatSync', args: (at) => [at.p('nope'), { throwIfNoEntry: false, bigint: true }], suspends: true },
   { title: 'ENOENT', fn: 'lstatSync', args: (at) => [at.p('nope/x')], suspends: true },
+  { title: 'null options', fn: 'lstatSync', args: (at) => [at.p('link'), null], suspends: false },
   // readdirSync
   { title: 'names', fn: 'readdirSync', args: (at) => [at.p('d')], suspends: true, shared: true },
   { title: 'withFileTypes', fn: 'readdirSync', args: (at) => [at.dir, { withFileTypes: true }], suspends: true, shared: true },
@@ -189,6 +190,7 @@ const cases: FsCase[] = [
   { title: 'dir', fn: 'statfsSync', args: (at) => [at.dir], suspends: true, shared: true, view: statfsView },
   { title: 'bigint', fn: 'statfsSync', args: (at) => [at.dir, { bigint: true }], suspends: true, shared: true, view: statfsView },
   { title: 'ENOENT', fn: 'statfsSync', args: (at) => [at.p('nope')], suspends: true },
+  { title: 'null options', fn: 'statfsSync', args: (at) => [at.dir, null], suspends: false, shared: true, view: statfsView },
   // opendirSync
   { title: 'dir', fn: 'opendirSync', args: (at) => [at.p('d')], suspends: true, shared: true },
   { title: 'options', fn: 'opendirSync', args: (at) => [at.p('d'), { bufferSize: 1, encoding: 'utf8' }], suspends: true, shared: true },
