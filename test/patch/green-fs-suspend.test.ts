@@ -2,6 +2,7 @@
 // readdirSync are in progress; outside green threads each variant is its original; every
 // fs.*Sync function is either patched or listed as unpatched; a caller killed while openSync
 // waits leaves no fd open.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,12 +81,26 @@ function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;
 }
 
-/** Sleeps until `done()` or 200 turns of 10 ms have passed (the background call completing). */
-function settle(done: () => boolean): void {
-  for (let i = 0; i < 200 && !done(); i++) sleep(0.01);
+/**
+ * Opens the FIFO for writing once its reader (the green openSync, on the thread pool) is
+ * waiting for one, which lets that open complete. ENXIO: no reader yet; tried again.
+ */
+function openWriter(fifo: string): number {
+  for (let i = 0; ; i++) {
+    try {
+      return fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENXIO' || i > 500) throw error;
+      sleep(0.01);
+    }
+  }
 }
 
+// Opening a FIFO for reading blocks until a writer comes: the green openSync cannot complete
+// before the interruption, and completes (handing over an fd nobody will get) only after it.
 test.each(['kill', 'Timeout'])('a caller interrupted (%s) while openSync waits leaves no fd open', async (how) => {
+  const fifo = path.join(dir, `fifo-${how}`);
+  execFileSync('mkfifo', [fifo]);
   const result = await green(() => {
     const before = openFds();
     let reached = false;
@@ -93,7 +108,7 @@ test.each(['kill', 'Timeout'])('a caller interrupted (%s) while openSync waits l
       const timeout = how === 'Timeout' ? new Timeout(0) : undefined;
       reached = true;
       try {
-        return variants.openSync(path.join(dir, 'big'));
+        return variants.openSync(fifo, 'r');
       } finally {
         timeout?.cancel();
       }
@@ -104,9 +119,13 @@ test.each(['kill', 'Timeout'])('a caller interrupted (%s) while openSync waits l
     }
     let outcome: string;
     try { outcome = `returned ${String(opener.wait())}`; } catch (error) { outcome = (error as Error).constructor.name; }
-    settle(() => openFds() === before);
-    return { outcome, leaked: openFds() - before };
+    const writer = openWriter(fifo);
+    // The abandoned fd is closed as soon as the open completes, in its callback.
+    for (let i = 0; i < 500 && openFds() !== before + 1; i++) sleep(0.01);
+    const leaked = openFds() - before - 1;
+    fs.closeSync(writer);
+    return { outcome, leaked };
   });
-  expect(result.outcome).not.toMatch(/^returned/);
+  expect(result.outcome).toBe(how === 'kill' ? 'GreenletExit' : 'Timeout');
   expect(result.leaked).toBe(0);
 });
