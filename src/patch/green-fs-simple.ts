@@ -27,7 +27,7 @@ const SIMPLE: Readonly<Record<string, number>> = {
   readdirSync: 2,  // recursive on Node 20: its callback form itself runs synchronously
   readlinkSync: 2,
   renameSync: 2,
-  rmSync: 2,
+  rmSync: 2,  // from Node 24 a native rmSync words its errors its own way: asked again on failure
   rmdirSync: 2,
   statfsSync: 2,
   symlinkSync: 3,
@@ -44,16 +44,18 @@ export const STAT_LIKE = new Set(['statSync', 'lstatSync', 'fstatSync', 'statfsS
 
 /**
  * The green form of `name`: its callback form with the arguments fitted to `arity`, or the
- * original for a shape sameInCallbackForm refuses. `keep` may send more shapes to the original.
+ * original for a shape sameInCallbackForm refuses. `keep` may send more shapes to the original;
+ * `askOriginalOnFailure`: when the operation fails, the original is run again for its own error.
  */
-export function viaCallbackForm(fs: Readonly<Record<string, unknown>>, name: string, arity: number, keep?: (args: unknown[]) => boolean): AnyFunction | undefined {
+export function viaCallbackForm(fs: Readonly<Record<string, unknown>>, name: string, arity: number, keep?: (args: unknown[]) => boolean, askOriginalOnFailure = false): AnyFunction | undefined {
   const original = fs[name];
   const asyncFn = fs[name.slice(0, -'Sync'.length)];
   if (typeof original !== 'function' || typeof asyncFn !== 'function') return undefined;
   const call = `fs.${name}()`;
   return function (this: unknown, ...args: unknown[]): unknown {
     if (!sameInCallbackForm(args) || keep?.(args) === true) return Reflect.apply(original, this, args);
-    return callbackResult(call, fs, asyncFn as AnyFunction, fitted(args, arity));
+    const onFailure = askOriginalOnFailure ? () => Reflect.apply(original, this, args) : undefined;
+    return callbackResult(call, fs, asyncFn as AnyFunction, fitted(args, arity), onFailure);
   };
 }
 
@@ -65,7 +67,7 @@ export function simpleCalls(fs: Readonly<Record<string, unknown>>): Record<strin
       // truncateSync(fd) is deprecated and just forwards to fs.ftruncateSync (green itself).
       ? (args: unknown[]) => typeof args[0] === 'number'
       : STAT_LIKE.has(name) ? (args: unknown[]) => args[1] === null : undefined;
-    const green = viaCallbackForm(fs, name, arity, keep);
+    const green = viaCallbackForm(fs, name, arity, keep, name === 'rmSync');
     if (green !== undefined) out[name] = green;
   }
   return out;

@@ -56,6 +56,7 @@ const cases = {
   mkdtempSync: (d) => [d + '/ro/t-'],
   unlinkSync: (d) => [d + '/ro/a'],
   rmSync: (d) => [d + '/ro/a'],
+  'rmSync recursive': (d) => [d + '/ro', { recursive: true }],
   rmdirSync: (d) => [d + '/ro/e'],
   renameSync: (d) => [d + '/ro/a', d + '/ro/b'],
   copyFileSync: (d) => [d + '/f', d + '/g'],
@@ -67,7 +68,8 @@ const cases = {
 };
 gt.run(() => {
   const out = {};
-  for (const [name, args] of Object.entries(cases)) {
+  for (const [key, args] of Object.entries(cases)) {
+    const name = key.split(' ')[0];
     const d1 = place(), d2 = place();
     const original = outcome(d1, () => originals[name](...args(d1)));
     let ticks = 0, stop = false;
@@ -75,7 +77,7 @@ gt.run(() => {
     const green = outcome(d2, () => variants[name](...args(d2)));
     stop = true;
     ticker.kill();
-    out[name] = { original, green, suspended: ticks > 0 };
+    out[key] = { original, green, suspended: ticks > 0 };
   }
   return out;
 }).then((out) => {
