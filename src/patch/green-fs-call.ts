@@ -2,6 +2,7 @@
 // when it must stay with the original, for exactness), and the round trip itself, with the
 // error and leaked-resource cases the plain blockOnCallback does not know about.
 import { isArrayBufferView } from 'node:util/types';
+import { restackAtCaller } from '../hub/call-site';
 import { blockOnCallback, type NodeCallback } from './block-on-callback';
 import type { AnyFunction } from './green-function';
 
@@ -47,8 +48,13 @@ export function callbackResult(call: string, fs: object, asyncFn: AnyFunction, a
       }]);
     })[0];
   } catch (error) {
-    if (onFailure !== undefined && failure !== NONE && error === failure) return onFailure(error);
-    throw error;
+    if (onFailure === undefined || failure === NONE || error !== failure) throw error;
+  }
+  try {
+    return onFailure(failure);
+  } catch (error) {
+    // The original's own error, given the caller's stack as the green call's errors have.
+    throw restackAtCaller(error);
   }
 }
 

@@ -15,7 +15,7 @@ export const greenFs: GreenModule = {
   },
   unpatched: {
     cpSync: 'fs.cp is a separate implementation whose errors differ from cpSync\'s (copying a directory without `recursive` is a plain Error on one, a SystemError on the other)',
-    globSync: 'fs.glob walks directories concurrently, so the order of its results is not globSync\'s (and it is experimental on Node 22)',
+    globSync: 'its only callback form, fs.glob, is a separate walker built on fs.promises (readdir, lstat), not the sync walk',
     mkdtempDisposableSync: 'no callback form (Node 24+): only fs.promises.mkdtempDisposable, whose result is a different object',
     openAsBlobSync: 'no callback form (Node 26+), and it only stats the file: the blob reads lazily',
   },

@@ -129,3 +129,18 @@ test.each(['kill', 'Timeout'])('a caller interrupted (%s) while openSync waits l
   expect(result.outcome).toBe(how === 'kill' ? 'GreenletExit' : 'Timeout');
   expect(result.leaked).toBe(0);
 });
+
+test('an error from a green call has the caller\'s stack, as the sync one would', async () => {
+  const stack = await green(function callerOfReadFile() {
+    try {
+      variants.readFileSync(path.join(dir, 'nope'));
+    } catch (error) {
+      return (error as Error).stack ?? '';
+    }
+    return '';
+  });
+  const lines = stack.split('\n');
+  expect(lines[0]).toMatch(/^Error: ENOENT: no such file or directory, open '.*nope'$/);
+  expect(lines.slice(1).join('\n')).toMatch(/callerOfReadFile/);
+  expect(stack).not.toMatch(/src[/\\]patch[/\\]/);
+});
