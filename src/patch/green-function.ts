@@ -19,16 +19,20 @@ export function maySuspendHere(): boolean {
  * Returns a function that behaves as `original` outside green threads (and where suspension
  * is refused, e.g. inside a PriorityQueue compare function) and as `green` inside them. It
  * has the original's `name` and `length`, and carries copies of its own properties (such as
- * `fs.realpathSync.native`), so code that inspects the function sees no difference.
+ * `fs.realpathSync.native`), so code that inspects the function sees no difference; a property
+ * that `green` has itself (a green `.native`) is copied over the original's.
  */
 export function greenVariant(original: AnyFunction, green: AnyFunction): AnyFunction {
   const variant = function (this: unknown, ...args: unknown[]): unknown {
     return Reflect.apply(maySuspendHere() ? green : original, this, args);
   };
-  for (const key of Reflect.ownKeys(original)) {
-    if (key === 'prototype') continue;
-    const descriptor = Reflect.getOwnPropertyDescriptor(original, key);
-    if (descriptor !== undefined) Reflect.defineProperty(variant, key, descriptor);
+  for (const source of [original, green]) {
+    for (const key of Reflect.ownKeys(source)) {
+      // The green implementation's own properties replace the original's (a green `.native`).
+      if (key === 'prototype' || (source === green && (key === 'name' || key === 'length'))) continue;
+      const descriptor = Reflect.getOwnPropertyDescriptor(source, key);
+      if (descriptor !== undefined) Reflect.defineProperty(variant, key, descriptor);
+    }
   }
   originals.set(variant, original);
   return variant;
