@@ -51,7 +51,8 @@ export function greenFunctions(m: GreenModule): Built {
       const original = mod[name];
       if (typeof original !== 'function') continue;  // absent on this Node version
       originals[name] = original as AnyFunction;
-      variants[name] = greenVariant(original as AnyFunction, impl);
+      // Node's module loaders read source files through the public fs functions.
+      variants[name] = greenVariant(original as AnyFunction, impl, m.option === 'fs');
     }
     entry = { originals, variants };
     built.set(m, entry);
