@@ -60,7 +60,8 @@ test('CommonJS: require("fs") and require("node:fs") are patched; a copy taken b
     green: { suspended: true, value: 16 * 1024 * 1024 },
     nodeGreen: { suspended: true, value: 16 * 1024 * 1024 },
     copy: { suspended: false, value: 16 * 1024 * 1024 },
-    required: { suspended: true, value: 42 },
+    // Node's module loader reads the file with the originals: a require() never suspends halfway.
+    required: { suspended: false, value: 42 },
     outside: true,
   });
 });
