@@ -16,6 +16,7 @@ const { parseArgs } = require('node:util');
 const { machineBusy, watchBackground } = require('./proc');
 const { buildRows, render, TARGETS, ANCHORS } = require('./report');
 const { summarise } = require('./harness');
+const { probeHost, renderHostProbe } = require('./host-probe/run');
 const { runEcho } = require('./echo/run');
 const { renderEcho } = require('./echo/report');
 const { renderPatch, patchRows } = require('./patch/report');
@@ -191,6 +192,7 @@ async function main() {
   const started = Date.now();
   const notes = [];
   const busyBefore = await machineBusy(300);
+  const hostBefore = probeHost();
   const background = watchBackground();
   const config = { rounds: plan.rounds, warmup: plan.warmup, roundMs: plan.roundMs, verbose: args.verbose, root: args.root };
 
@@ -263,6 +265,7 @@ async function main() {
     notes.push(...echo.notes);
   }
 
+  const hostProbe = { before: hostBefore, after: probeHost() };
   const rows = buildRows(micro, python);
   const env = {
     node: process.version,
@@ -274,6 +277,7 @@ async function main() {
     quick: args.quick,
     busyBefore,
     backgroundDuring: background(),
+    hostProbe,
     python: args['no-python'] ? null : args.python,
     groups: echoOnly ? ['echo'] : patchOnly ? ['patch'] : ['micro', 'python', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo'])],
     root: args.root ? path.resolve(args.root) : path.resolve(HERE, '..', '..'),
@@ -298,8 +302,11 @@ function renderText(report) {
     out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : 'echo'} only: node ${env.node}, ${env.cpus} CPUs; ${env.totalSeconds.toFixed(0)} s`);
     if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
     out.push(`other load on the machine: ${(env.busyBefore * 100).toFixed(0)}% of all CPUs just before the run, ${(env.backgroundDuring * 100).toFixed(0)}% during it`);
+    out.push(...renderHostProbe(env.hostProbe));
   } else {
-    out.push(render({ ...report, notes: [] }));
+    // The host mode right under the table's heading line: it qualifies every figure below.
+    const [heading, ...table] = render({ ...report, notes: [] }).split('\n');
+    out.push(heading, ...renderHostProbe(env.hostProbe), ...table);
   }
   const patch = renderPatch(report.patch);
   if (patch.length) out.push('', ...patch);
