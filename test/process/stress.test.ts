@@ -399,12 +399,17 @@ describe('ThreadLimitError', () => {
       const blockers = [];
       for (let i = 0; i < 1000; i++) blockers.push(g.spawn(() => g.sleep(1)));
       const reported = [];
-      g.hub.onError((error, thread) => { if (thread === later) reported.push([error.name, true]); });
-      // Late enough to be out of the blockers' burst of refusals (reported as one summary).
-      const later = g.spawnAfter(0.2, () => 1);
-      setTimeout(() => {
-        later.then(() => fail('it ran'), (error) => report({ waitError: error.name, reported }));
-      }, 210);
+      let later = null;
+      g.hub.onError((error, thread) => {
+        // The blockers' burst of refusals ends with its summary (thread null): only then is the
+        // later refusal a burst of its own, reported with its thread.
+        if (thread === null && later === null) {
+          later = g.spawnAfter(0.05, () => 1);
+          later.then(() => fail('it ran'), (error) => setImmediate(() => report({ waitError: error.name, reported })));
+        } else if (thread !== null && thread === later) {
+          reported.push([error.name, true]);
+        }
+      });
     `);
     expect(resultOf(child)).toEqual({ waitError: 'ThreadLimitError', reported: [['ThreadLimitError', true]] });
   });
