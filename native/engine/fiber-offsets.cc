@@ -11,7 +11,7 @@
 // backend may run only where this self-check passed; anywhere else it falls back to the thread
 // backend with `reason` as the explanation. This file only finds and checks; it writes nothing.
 //
-// THE SLOTS (research: ../../../shared/research/fibers-feasibility.md §1-2, §4):
+// THE SLOTS (research note fibers-feasibility.md, §1-2 and §4):
 //  * thread_id_tls — `v8::internal::(anon)::thread_id`, the int V8 lazily allocates a ThreadId
 //    into (ThreadId::GetCurrentThreadId). The switch sets it to the target fiber's id, so that
 //    `Locker` restores that fiber's archived state.
@@ -49,7 +49,12 @@
 // places sp inside the emulated central-stack window. Memory is read only inside the static
 // TLS block, or at addresses /proc/self/maps shows readable (the isolate and what it points to).
 // The fresh-thread check makes V8 allocate one ThreadId for that thread, as any thread calling
-// the public API would; nothing else is written.
+// the public API would; nothing else is written. `ThreadManager::CurrentId` is called only once
+// its code is known to be exactly a call of the decoded GetCurrentThreadId.
+//
+// TESTING THE FALLBACKS. GREENTHREAD_FIBER_SELFCHECK_FAIL=<check name> makes that check fail as
+// if it had found a mismatch (read at every call), so each fallback path can be exercised on a
+// machine where everything passes; a name that is no check fails the whole check, saying so.
 //
 // ADDING A NODE VERSION. Disassemble the four entry points in the new binary (`objdump -d
 // --start-address=$(nm node | grep <symbol>)`); if a shape differs, add it to the table with the
