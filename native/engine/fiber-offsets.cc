@@ -692,8 +692,10 @@ Decoded Decode() {
   return d;
 }
 
+// A fact about the binary, not engine state: the same for every isolate and Worker, so built
+// once (thread-safe static initialisation) and never changed afterwards.
 const Decoded& DecodeOnce() {
-  static const Decoded decoded = Decode();  // immutable once built (thread-safe static init)
+  static const Decoded decoded = Decode();
   return decoded;
 }
 
@@ -891,7 +893,7 @@ FiberSelfCheck RunFiberSelfCheck(v8::Isolate* isolate) {
   }
   Checker checker(&result, forced);
 #if GREENTHREAD_FIBER_PLATFORM
-  checker.Check(kPlatform, true, "");
+  if (!checker.Check(kPlatform, true, "")) return result;
   std::string detail;
   if (!checker.Check(kShadowStack, ShadowStackOff(&detail), detail)) return result;
   const Decoded& decoded = DecodeOnce();
@@ -899,7 +901,7 @@ FiberSelfCheck RunFiberSelfCheck(v8::Isolate* isolate) {
   for (const StaticCheck& check : decoded.checks) {
     if (!checker.Check(check.name, check.pass, check.detail)) return result;
   }
-  if (!decoded.ok()) {  // cannot happen: the last static check failed, and Check said so
+  if (!decoded.ok()) {  // unreachable: Decode ends with a failed check or with all passed
     checker.Fail(kElfSymtab, "the decoding stopped early");
     return result;
   }

@@ -103,6 +103,18 @@ test('each check forced to fail by GREENTHREAD_FIBER_SELFCHECK_FAIL fails, named
   if (expected) expect(results.after.ok).toBe(true);
 });
 
+test('a forced failure reaches Workers too (each Worker runs its own check)', () => {
+  const result = resultOf(runChild(`${REPORTING}
+    const { Worker } = require('node:worker_threads');
+    const source = ${JSON.stringify(LOAD_NATIVE)} +
+      "require('node:worker_threads').parentPort.postMessage(native.fiberSelfCheck());";
+    const w = new Worker(source, { eval: true });
+    w.once('message', (r) => report({ ok: r.ok, check: r.check }));
+  `, { env: { GREENTHREAD_FIBER_SELFCHECK_FAIL: 'stack-start-live' } }));
+  if (expected) expect(result).toEqual({ ok: false, check: 'stack-start-live' });
+  expect(result.ok).toBe(false);
+});
+
 test('the variable changes nothing unless the check is called: the package loads and runs', () => {
   const result = resultOf(runChild(`${REPORTING}
     const g = require(${PKG});
