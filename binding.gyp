@@ -8,6 +8,7 @@
         "native/engine/coroutine.cc",
         "native/engine/engine.cc",
         "native/engine/blocking-watchdog.cc",
+        "native/engine/fiber-offsets.cc",
         "native/binding/blocking-detection.cc",
         "native/binding/addon.cc"
       ],

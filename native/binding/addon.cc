@@ -18,6 +18,7 @@
 
 #include "binding/blocking-detection.h"
 #include "engine/engine.h"
+#include "engine/fiber-offsets.h"
 #include "engine/v8-versions.h"
 
 namespace greenthread {
@@ -156,6 +157,47 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(out);
 }
 
+// fiberSelfCheck(): { ok, check, reason, checks, offsets }  (internal: the fiber backend's
+// load-time self-check, run only when called; reads V8's private state, writes none of it)
+void FiberSelfCheckMethod(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  const FiberSelfCheck result = RunFiberSelfCheck(isolate);
+  auto key = [&](const char* name) { return v8::String::NewFromUtf8(isolate, name).ToLocalChecked(); };
+  auto text = [&](const std::string& value) -> Local<Value> {
+    if (value.empty()) return v8::Null(isolate);
+    return v8::String::NewFromUtf8(isolate, value.c_str()).ToLocalChecked();
+  };
+  auto number = [&](int64_t value) -> Local<Value> {
+    return v8::Number::New(isolate, static_cast<double>(value));
+  };
+  const FiberOffsets& o = result.offsets;
+  Local<v8::Object> offsets = v8::Object::New(isolate);
+  auto put = [&](Local<v8::Object> object, const char* name, Local<Value> value) {
+    object->Set(context, key(name), value).Check();
+  };
+  put(offsets, "threadIdTls", number(o.thread_id_tls));
+  put(offsets, "stackStartTls", number(o.stack_start_tls));
+  put(offsets, "threadManager", number(o.thread_manager));
+  put(offsets, "mutexOwner", number(o.mutex_owner));
+  put(offsets, "heap", number(o.heap));
+  put(offsets, "heapStackHolder", number(o.heap_stack_holder));
+  put(offsets, "heapStackStart", number(o.heap_stack_start));
+  put(offsets, "stackSize", o.stack_size >= 0 ? number(o.stack_size) : v8::Null(isolate).As<Value>());
+  put(offsets, "elfThreadIdTls", o.elf_symtab ? number(o.elf_thread_id_tls) : v8::Null(isolate).As<Value>());
+  put(offsets, "elfStackStartTls", o.elf_symtab ? number(o.elf_stack_start_tls) : v8::Null(isolate).As<Value>());
+  const std::vector<const char*>& names = FiberSelfCheckNames();
+  Local<v8::Array> checks = v8::Array::New(isolate, static_cast<int>(names.size()));
+  for (uint32_t i = 0; i < names.size(); i++) checks->Set(context, i, key(names[i])).Check();
+  Local<v8::Object> out = v8::Object::New(isolate);
+  put(out, "ok", v8::Boolean::New(isolate, result.ok));
+  put(out, "check", text(result.failed_check));
+  put(out, "reason", text(result.reason));
+  put(out, "checks", checks);
+  put(out, "offsets", offsets);
+  info.GetReturnValue().Set(out);
+}
+
 void Cleanup(void* arg) {
   Engine* engine = static_cast<Engine*>(arg);
   engine->Teardown();
@@ -196,6 +238,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("setStackSize", SetStackSize);
   method("getStackSize", GetStackSize);
   method("stats", Stats);
+  method("fiberSelfCheck", FiberSelfCheckMethod);
   InitBlockingDetection(isolate, context, exports, engine);
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
                v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();

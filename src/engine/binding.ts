@@ -19,9 +19,44 @@ export interface NativeEngine {
   blockingDetection(seconds: number, listener: (seconds: number, elapsed: number, stack: string, thread: object | null) => void, hub: object): void;
   /** The running JavaScript stack as "    at ..." lines, at most `limit` frames; runs no JavaScript. */
   captureStack(limit: number): string;
+  /**
+   * The fiber backend's self-check for the calling thread (internal: issue 10 reports its reason
+   * in hub.stats()). Never called at load; reads V8's private state, writes none of it.
+   */
+  fiberSelfCheck(): FiberSelfCheckReport;
   readonly defaultStackSize: number;
   readonly minStackSize: number;
   readonly maxStackSize: number;
+}
+
+/**
+ * Where the fiber backend's private V8 slots are in this binary (native/engine/fiber-offsets.h):
+ * TLS offsets relative to the thread pointer, object offsets in bytes; -1 where not found, null
+ * where this V8 has no such field (stackSize before V8 13) or the binary has no ELF .symtab.
+ */
+export interface FiberOffsets {
+  threadIdTls: number;
+  stackStartTls: number;
+  threadManager: number;
+  mutexOwner: number;
+  heap: number;
+  heapStackHolder: number;
+  heapStackStart: number;
+  stackSize: number | null;
+  elfThreadIdTls: number | null;
+  elfStackStartTls: number | null;
+}
+
+/** What the fiber backend's self-check found on the calling thread (read-only; see fiber-offsets.cc). */
+export interface FiberSelfCheckReport {
+  ok: boolean;
+  /** The first check that failed (or GREENTHREAD_FIBER_SELFCHECK_FAIL when it names no check); null when ok. */
+  check: string | null;
+  /** "<check>: what was expected and what was found"; null when ok. */
+  reason: string | null;
+  /** Every check's name, in the order they run. */
+  checks: string[];
+  offsets: FiberOffsets;
 }
 
 const load: (dir: string) => unknown = require('node-gyp-build');
