@@ -8,6 +8,9 @@
         "native/engine/coroutine.cc",
         "native/engine/engine.cc",
         "native/engine/blocking-watchdog.cc",
+        # The fiber backend's V8-free core; not called by the addon yet (issue 10 groundwork).
+        "native/engine/fiber-stack.cc",
+        "native/engine/fiber-switch.cc",
         "native/binding/blocking-detection.cc",
         "native/binding/addon.cc"
       ],

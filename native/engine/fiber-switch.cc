@@ -50,7 +50,7 @@ void gt_fiber_trampoline();
 // switch's value. rbp = 0 and the undefined return address end every unwinder's walk here, so
 // debuggers and profilers see a fiber's stack begin at its entry function.
 asm(R"(
-  .text
+  .pushsection .text
   .p2align 4
   .globl gt_fiber_switch
   .hidden gt_fiber_switch
@@ -95,6 +95,7 @@ gt_fiber_trampoline:
   ud2
   .cfi_endproc
   .size gt_fiber_trampoline, .-gt_fiber_trampoline
+  .popsection
 )");
 
 void gt_fiber_start(void* record, void* value) {
