@@ -78,7 +78,8 @@ class FiberStackPool {
   // A stack of FiberStackRoundSize(stack_size) usable bytes: the most recently released idle one
   // of that size, or a new mapping. `stack_size` must lie in [kFiberStackMinSize,
   // kFiberStackMaxSize] (EINVAL otherwise). Returns false with the OS error in *error_out when no
-  // stack can be had (ENOMEM: out of address space, memory or mappings); nothing is left mapped.
+  // stack can be had (ENOMEM: out of address space, memory or mappings; the engine reports it as
+  // it reports a refused OS thread, EngineStatus::kThreadLimit); nothing is left mapped.
   bool Acquire(size_t stack_size, FiberStack* out, int* error_out);
 
   // Takes back a stack no fiber runs on any more (after the final switch away from it). Kept

@@ -157,28 +157,31 @@ namespace {
 constexpr int kArchShstkStatus = 0x5005;
 constexpr unsigned long kArchShstkShstk = 1UL << 0;
 
-// The "x86_Thread_features:" line of /proc/self/status (Linux >= 6.6 with user shadow stacks
-// configured) lists "shstk" while they are on for this thread.
 bool ProcStatusSaysShadowStack() {
   FILE* file = std::fopen("/proc/self/status", "re");
   if (file == nullptr) return false;
   char line[256];
   bool on = false;
-  while (std::fgets(line, sizeof line, file) != nullptr) {
-    static const char kKey[] = "x86_Thread_features:";
-    if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) continue;
-    char* rest = nullptr;
-    for (char* word = strtok_r(line + sizeof kKey - 1, " \t\n", &rest); word != nullptr;
-         word = strtok_r(nullptr, " \t\n", &rest)) {
-      if (std::strcmp(word, "shstk") == 0) on = true;
-    }
-    break;
-  }
+  while (!on && std::fgets(line, sizeof line, file) != nullptr) on = StatusLineListsShadowStack(line);
   std::fclose(file);
   return on;
 }
 
 }  // namespace
+
+// The line exists on Linux >= 6.6 built with user shadow stacks, and lists "shstk" while they
+// are on for this thread ("x86_Thread_features_locked:" is another line: what may not change).
+bool StatusLineListsShadowStack(const char* line) {
+  static const char kKey[] = "x86_Thread_features:";
+  if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) return false;
+  char words[256];
+  std::snprintf(words, sizeof words, "%s", line + sizeof kKey - 1);
+  char* rest = nullptr;
+  for (char* word = strtok_r(words, " \t\n", &rest); word != nullptr; word = strtok_r(nullptr, " \t\n", &rest)) {
+    if (std::strcmp(word, "shstk") == 0) return true;
+  }
+  return false;
+}
 
 bool ShadowStackEnabled() {
   unsigned long features = 0;
@@ -195,7 +198,22 @@ bool ShadowStackEnabled() {
 namespace greenthread {
 
 bool FiberContextInit(FiberContext*, uintptr_t, uintptr_t, FiberEntry, void*, FiberContext*) { return false; }
+// The line exists on Linux >= 6.6 built with user shadow stacks, and lists "shstk" while they
+// are on for this thread ("x86_Thread_features_locked:" is another line: what may not change).
+bool StatusLineListsShadowStack(const char* line) {
+  static const char kKey[] = "x86_Thread_features:";
+  if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) return false;
+  char words[256];
+  std::snprintf(words, sizeof words, "%s", line + sizeof kKey - 1);
+  char* rest = nullptr;
+  for (char* word = strtok_r(words, " \t\n", &rest); word != nullptr; word = strtok_r(nullptr, " \t\n", &rest)) {
+    if (std::strcmp(word, "shstk") == 0) return true;
+  }
+  return false;
+}
+
 bool ShadowStackEnabled() { return false; }
+bool StatusLineListsShadowStack(const char*) { return false; }
 
 }  // namespace greenthread
 

@@ -46,6 +46,10 @@ bool FiberContextInit(FiberContext* ctx, uintptr_t stack_low, uintptr_t stack_hi
 // swapped stack would then fault (control-protection error), so the backend must not switch.
 bool ShadowStackEnabled();
 
+// Whether a /proc/<pid>/status line is "x86_Thread_features:" listing "shstk": ShadowStackEnabled's
+// second witness, where arch_prctl(ARCH_SHSTK_STATUS) is unknown. Exposed for its test.
+bool StatusLineListsShadowStack(const char* line);
+
 }  // namespace greenthread
 
 // The switch itself (assembly in fiber-switch.cc). Saves rbp, rbx, r12–r15, MXCSR and the x87

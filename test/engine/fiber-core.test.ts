@@ -59,7 +59,7 @@ const why = skipReason();
     expect(lines[lines.length - 1]).toBe('all passed');
     // Every section ran (a check silently left out would otherwise pass).
     const passed = lines.filter((line) => line.startsWith('ok ')).join('\n');
-    for (const topic of ['ping-pong', 'deep recursion: 256 KiB', 'deep recursion: 1024 KiB', 'guard page:', 'guard page (PROT_NONE',
+    for (const topic of ['shadow stacks: the /proc', 'ping-pong', 'deep recursion: 256 KiB', 'deep recursion: 1024 KiB', 'guard page:', 'guard page (PROT_NONE',
       'pool: the most recently released', 'pool: idle stacks capped', 'lifecycle:', 'touched pages: 10,000', 'FP control: a new fiber',
       'FP control: each stack', 'trim (default)', 'failure: mmap refused', 'scale: 100,000', 'scale, PROT_NONE']) {
       expect(passed).toContain(topic);

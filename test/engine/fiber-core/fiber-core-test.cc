@@ -624,6 +624,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::printf("ok shadow stacks off (ShadowStackEnabled() == false)\n");
+  Check(StatusLineListsShadowStack("x86_Thread_features:\tshstk wrss\n") &&
+            StatusLineListsShadowStack("x86_Thread_features:\twrss shstk\n") &&
+            !StatusLineListsShadowStack("x86_Thread_features:\twrss\n") &&
+            !StatusLineListsShadowStack("x86_Thread_features:\t\n") &&
+            !StatusLineListsShadowStack("x86_Thread_features_locked:\tshstk\n") &&
+            !StatusLineListsShadowStack("x86_Thread_features:\tshstkx\n"),
+        "shadow stacks: the /proc status witness reads \"x86_Thread_features:\" and its shstk word only",
+        "misread a status line");
   FiberStackPool pool(16);
   TestPingPong(&pool);
   TestDeepRecursion(&pool);
