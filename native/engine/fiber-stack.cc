@@ -23,20 +23,26 @@ size_t PageSize() {
 // Process-wide: every engine (main thread, Workers) runs on the same kernel.
 std::atomic<FiberGuardKind> g_guard_kind{FiberGuardKind::kUnknown};
 
-// Makes [map, map + kFiberStackGuardSize) inaccessible. Returns 0 or the OS error.
-int InstallGuard(char* map) {
-  FiberGuardKind kind = g_guard_kind.load(std::memory_order_relaxed);
+// Makes the guard region of a new mapping inaccessible. Returns 0 or the OS error.
+int InstallGuard(char* map, size_t map_size) {
+  const FiberGuardKind kind = g_guard_kind.load(std::memory_order_relaxed);
   if (kind != FiberGuardKind::kProtNone) {
     if (madvise(map, kFiberStackGuardSize, kMadvGuardInstall) == 0) {
-      g_guard_kind.store(FiberGuardKind::kGuardMarkers, std::memory_order_relaxed);
+      if (kind == FiberGuardKind::kUnknown) g_guard_kind.store(FiberGuardKind::kGuardMarkers, std::memory_order_relaxed);
       return 0;
     }
-    // EINVAL: a kernel without guard markers. Anything else (ENOMEM for the page tables) is a
-    // real failure on a kernel that has them.
-    if (errno != EINVAL || kind == FiberGuardKind::kGuardMarkers) return errno;
-    g_guard_kind.store(FiberGuardKind::kProtNone, std::memory_order_relaxed);
+    // Anything but EINVAL (ENOMEM for the page tables) is a real failure. EINVAL is a kernel
+    // without guard markers (then never try again), or a mapping they refuse (mlockall): that
+    // one stack gets the PROT_NONE guard below.
+    if (errno != EINVAL) return errno;
+    if (kind == FiberGuardKind::kUnknown) g_guard_kind.store(FiberGuardKind::kProtNone, std::memory_order_relaxed);
   }
-  return mprotect(map, kFiberStackGuardSize, PROT_NONE) == 0 ? 0 : errno;
+  if (mprotect(map, kFiberStackGuardSize, PROT_NONE) != 0) return errno;
+  // Kernels before 6.7 ignore MAP_STACK for transparent huge pages: a stack of 2 MiB or more
+  // could then be backed by a huge page on its first touch, 2 MiB of RSS for a few KiB used.
+  // Best effort: if refused, the stack merely may cost more.
+  madvise(map + kFiberStackGuardSize, map_size - kFiberStackGuardSize, MADV_NOHUGEPAGE);
+  return 0;
 }
 
 }  // namespace
@@ -88,7 +94,7 @@ bool FiberStackPool::Acquire(size_t stack_size, FiberStack* out, int* error_out)
     return false;
   }
   FiberStack stack{static_cast<char*>(map), map_size};
-  if (int error = InstallGuard(stack.map)) {
+  if (int error = InstallGuard(stack.map, stack.map_size)) {
     munmap(stack.map, stack.map_size);
     *error_out = error;
     return false;

@@ -246,11 +246,16 @@ void OnSegv(int, siginfo_t* info, void*) {
   _exit(addr >= g_guard_lo && addr < g_guard_hi ? 42 : 43);
 }
 
-void TestGuardPage(FiberStackPool* pool, bool prot_none) {
+enum class GuardCase { kDefault, kProtNone, kMlocked };
+
+void TestGuardPage(FiberStackPool* pool, GuardCase which) {
+  const bool prot_none = which != GuardCase::kDefault;
   std::fflush(stdout);
   const pid_t pid = fork();
   if (pid == 0) {
-    if (prot_none) FiberStackPool::ForceProtNoneGuards();
+    if (which == GuardCase::kProtNone) FiberStackPool::ForceProtNoneGuards();
+    // Locked mappings refuse guard markers (EINVAL): the pool must fall back for the stack.
+    if (which == GuardCase::kMlocked && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) _exit(44);
     // The handler runs on an alternate stack: the fiber's own is exhausted.
     static char alt[64 * 1024];
     stack_t ss{};
@@ -261,9 +266,10 @@ void TestGuardPage(FiberStackPool* pool, bool prot_none) {
     sa.sa_sigaction = OnSegv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigaction(SIGSEGV, &sa, nullptr);
+    FiberStackPool fresh(1);  // a new mapping, so its guard is made the way this case says
     TestFiber f;
     g_deep = Deep();
-    Start(pool, &f, kFiberStackMinSize, DeepEntry, nullptr);  // margin 0: no bottom
+    Start(&fresh, &f, kFiberStackMinSize, DeepEntry, nullptr);  // margin 0: no bottom
     g_deep.low = f.stack.low();
     g_guard_lo = reinterpret_cast<uintptr_t>(f.stack.map);
     g_guard_hi = f.stack.low();
@@ -272,9 +278,14 @@ void TestGuardPage(FiberStackPool* pool, bool prot_none) {
   }
   int status = 0;
   waitpid(pid, &status, 0);
+  if (which == GuardCase::kMlocked && WIFEXITED(status) && WEXITSTATUS(status) == 44) {
+    std::printf("skip guard page under mlockall: mlockall refused here\n");
+    return;
+  }
   Check(WIFEXITED(status) && WEXITSTATUS(status) == 42,
-        prot_none ? "guard page (PROT_NONE guards): unbounded recursion on a fiber faults inside the guard region"
-                  : "guard page: unbounded recursion on a fiber faults (SIGSEGV) inside the guard region, in a child",
+        which == GuardCase::kProtNone ? "guard page (PROT_NONE guards): unbounded recursion on a fiber faults inside the guard region"
+        : which == GuardCase::kMlocked ? "guard page (mlockall: markers refused, PROT_NONE for that stack): the fault is in the guard"
+                                        : "guard page: unbounded recursion on a fiber faults (SIGSEGV) inside the guard region, in a child",
         WIFEXITED(status) && WEXITSTATUS(status) == 43 ? "faulted outside the guard region" : "no fault in the guard");
   // And without a handler the child dies of SIGSEGV (what a real overflow does).
   if (prot_none) return;
@@ -635,8 +646,9 @@ int main(int argc, char** argv) {
   FiberStackPool pool(16);
   TestPingPong(&pool);
   TestDeepRecursion(&pool);
-  TestGuardPage(&pool, false);
-  TestGuardPage(&pool, true);
+  TestGuardPage(&pool, GuardCase::kDefault);
+  TestGuardPage(&pool, GuardCase::kProtNone);
+  TestGuardPage(&pool, GuardCase::kMlocked);
   TestPool();
   TestLifecycles(&pool);
   TestFpControl(&pool);
