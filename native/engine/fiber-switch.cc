@@ -99,8 +99,8 @@ gt_fiber_trampoline:
 )");
 
 void gt_fiber_start(void* record, void* value) {
-  // Copied out first: the record is only valid until the entry function starts reusing the top
-  // of its own stack (it does not today, but nothing promises the frame above stays untouched).
+  // Copied into this frame: the way out below must not depend on the top of the stack staying
+  // untouched for the fiber's whole life.
   const greenthread::StartRecord start = *static_cast<greenthread::StartRecord*>(record);
   start.entry(start.arg, value);
 #ifdef GREENTHREAD_DEBUG
