@@ -7,9 +7,10 @@
         "native/engine/os-thread-pool.cc",
         "native/engine/coroutine.cc",
         "native/engine/engine.cc",
+        "native/engine/engine-fiber.cc",
         "native/engine/blocking-watchdog.cc",
         "native/engine/fiber-offsets.cc",
-        # The fiber backend's V8-free core; not called by the addon yet (issue 10 groundwork).
+        # The fiber backend's V8-free core (used by engine-fiber.cc when GREENTHREAD_BACKEND=fibers).
         "native/engine/fiber-stack.cc",
         "native/engine/fiber-switch.cc",
         "native/binding/blocking-detection.cc",

@@ -13,6 +13,7 @@
 #include <v8.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -198,6 +199,25 @@ void FiberSelfCheckMethod(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(out);
 }
 
+// backend(): { backend: 'fibers' | 'threads', requested, fallbackReason }  (which engine backend
+// this environment runs, chosen once at load; fallbackReason says why fibers were not used)
+void Backend(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  Engine* engine = EngineOf(info);
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  auto str = [&](const std::string& value) -> Local<Value> {
+    return v8::String::NewFromUtf8(isolate, value.c_str()).ToLocalChecked();
+  };
+  Local<v8::Object> out = v8::Object::New(isolate);
+  out->Set(context, str("backend"), str(engine->fibers() ? "fibers" : "threads")).Check();
+  const char* requested = std::getenv("GREENTHREAD_BACKEND");
+  out->Set(context, str("requested"),
+           requested != nullptr ? str(requested) : v8::Null(isolate).As<Value>()).Check();
+  out->Set(context, str("fallbackReason"),
+           engine->fallback_reason().empty() ? v8::Null(isolate).As<Value>() : str(engine->fallback_reason())).Check();
+  info.GetReturnValue().Set(out);
+}
+
 void Cleanup(void* arg) {
   Engine* engine = static_cast<Engine*>(arg);
   engine->Teardown();
@@ -219,6 +239,15 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   // of each function that tiered up.
   v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   Engine* engine = new Engine(isolate, context);
+  // The backend, chosen once per environment (configure({ backend }) may choose later, before
+  // the first green thread). Fibers only after the self-check passed here, on this thread.
+  if (const char* backend = std::getenv("GREENTHREAD_BACKEND"); backend != nullptr) {
+    if (std::strcmp(backend, "fibers") == 0) {
+      engine->UseFibers(RunFiberSelfCheck(isolate));
+    } else if (std::strcmp(backend, "threads") != 0 && *backend != '\0') {
+      engine->set_fallback_reason(std::string("GREENTHREAD_BACKEND=") + backend + " names no backend (fibers, threads)");
+    }
+  }
   node::AddEnvironmentCleanupHook(isolate, Cleanup, engine);
   v8::Local<v8::External> data = NewExternal(isolate, engine);
   auto method = [&](const char* name, v8::FunctionCallback callback) {
@@ -239,6 +268,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("getStackSize", GetStackSize);
   method("stats", Stats);
   method("fiberSelfCheck", FiberSelfCheckMethod);
+  method("backend", Backend);
   InitBlockingDetection(isolate, context, exports, engine);
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
                v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();

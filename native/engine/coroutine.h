@@ -12,12 +12,24 @@
 
 #include <cstdint>
 
+#include "engine/fiber-stack.h"
+#include "engine/fiber-switch.h"
 #include "engine/os-thread-pool.h"
 #include "engine/v8-versions.h"
 
 namespace greenthread {
 
 class Engine;
+
+// One side of a fiber switch (fiber backend, engine-fiber.cc): a parked stack and the V8
+// per-thread identity written into the private slots when it is switched into. The hub has
+// one, every started fiber one.
+struct FiberSide {
+  FiberContext ctx;
+  int32_t thread_id = 0;       // V8's ThreadId for this stack; 0 = let V8 allocate one
+  uintptr_t stack_start = 0;   // what base::Stack::GetStackStart() must return on this stack
+  uintptr_t stack_limit = 0;   // re-applied on switch-in on V8 >= 13 (0 = none)
+};
 
 enum class CoroutineState : uint8_t { kCreated, kRunning, kParked, kFinished };
 
@@ -35,6 +47,10 @@ class Coroutine final : public OsThreadJob {
   // The entry body; runs on thread_ (OsThreadJob).
   void RunOnThread(OsThread* thread) override;
 
+  // The entry body on a fiber stack (engine-fiber.cc); never returns: its last act is the
+  // switch away from its own stack.
+  [[noreturn]] void RunOnFiber();
+
  private:
   friend class Engine;
 
@@ -42,6 +58,9 @@ class Coroutine final : public OsThreadJob {
   const int32_t id_;
   const size_t stack_size_;  // what configure() said when it was created
   OsThread* thread_ = nullptr;  // owned by the pool; ours from first start until finished
+  // Fiber backend: the stack (from the engine's pool, at first start) and the switch state.
+  FiberStack stack_;
+  FiberSide side_;
   v8::Global<v8::Function> entry_;
   // This coroutine's CPED while it is parked (v8-versions.h); before its start, the
   // CPED of the place that created it. Kept as a cache after a restore.

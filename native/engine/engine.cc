@@ -150,11 +150,15 @@ v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, EngineStatus* status) {
     *status = EngineStatus::kBadCoroutine;
     return v8::Nothing<ResumeOutcome>();
   }
-  if (!BindThread(co, status)) return v8::Nothing<ResumeOutcome>();
+  if (!(fibers_ ? BindStack(co, status) : BindThread(co, status))) return v8::Nothing<ResumeOutcome>();
   *status = EngineStatus::kOk;
   if (kHasAsyncContextData) SaveAsyncContextData(hub_async_context_data_);
   running_ = co;
-  HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
+  if (fibers_) {
+    FiberHandOff(hub_side_, co->side_);
+  } else {
+    HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
+  }
   // The baton came back from `co` or from a coroutine it (or its successors) switched to.
   Coroutine* back = running_;
   GT_CHECK(back != nullptr, "the baton comes back from a coroutine");
@@ -166,6 +170,7 @@ v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, EngineStatus* status) {
   const FinishKind kind = back->finish_kind_;
   // A coroutine that gave its thread to a successor which then could not start has none.
   if (back->thread_ != nullptr) pool_.Release(back->DetachThread());
+  if (fibers_) ReleaseStack(back);
   Free(back->id_);
   switch (kind) {
     case FinishKind::kReturned:
@@ -213,6 +218,7 @@ void Engine::FreeRetired() {
   if (co == nullptr) return;
   retired_ = nullptr;
   if (co->thread_ != nullptr) pool_.Release(co->DetachThread());
+  if (fibers_) ReleaseStack(co);
   Free(co->id_);
 }
 
@@ -225,7 +231,11 @@ void Engine::Yield(bool expect_soon, EngineStatus* status) {
   *status = EngineStatus::kOk;
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
-  HandOff(hub_baton_, co->thread_->baton, expect_soon);
+  if (fibers_) {
+    FiberHandOff(co->side_, hub_side_);
+  } else {
+    HandOff(hub_baton_, co->thread_->baton, expect_soon);
+  }
   Resumed(co);
 }
 
@@ -241,12 +251,16 @@ void Engine::SwitchTo(int32_t id, bool expect_soon, EngineStatus* status) {
     *status = EngineStatus::kBadCoroutine;
     return;
   }
-  if (!BindThread(target, status)) return;
+  if (!(fibers_ ? BindStack(target, status) : BindThread(target, status))) return;
   *status = EngineStatus::kOk;
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
   running_ = target;
-  HandOff(target->thread_->baton, co->thread_->baton, expect_soon);
+  if (fibers_) {
+    FiberHandOff(co->side_, target->side_);
+  } else {
+    HandOff(target->thread_->baton, co->thread_->baton, expect_soon);
+  }
   Resumed(co);
 }
 
@@ -271,6 +285,7 @@ EngineStatus Engine::Discard(int32_t id) {
   Coroutine* co = Lookup(id);
   if (co == nullptr || co->state_ != CoroutineState::kCreated) return EngineStatus::kBadCoroutine;
   if (co->thread_ != nullptr) pool_.Release(co->DetachThread());
+  if (fibers_) ReleaseStack(co);
   Free(id);
   return EngineStatus::kOk;
 }
@@ -297,6 +312,7 @@ void Engine::Teardown() {
     }
   }
   pool_.Shutdown();
+  fiber_stacks_.Drain();
 }
 
 }  // namespace greenthread

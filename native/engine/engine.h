@@ -41,10 +41,13 @@
 #include <cstddef>
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/blocking-watchdog.h"
 #include "engine/coroutine.h"
+#include "engine/fiber-offsets.h"
+#include "engine/fiber-stack.h"
 #include "engine/os-thread-pool.h"
 #include "engine/v8-versions.h"
 
@@ -125,6 +128,15 @@ class Engine {
 
   v8::Isolate* isolate() const { return isolate_; }
 
+  // Backend choice (engine-fiber.cc). Called once, on the hub thread, before any Create:
+  // switches to fibers only if `check` passed on this very thread; otherwise keeps threads and
+  // remembers why (fallback_reason). Returns whether fibers are on.
+  bool UseFibers(const FiberSelfCheck& check);
+  bool fibers() const { return fibers_; }
+  const std::string& fallback_reason() const { return fallback_reason_; }
+  void set_fallback_reason(std::string reason) { fallback_reason_ = std::move(reason); }
+  const FiberStackPool& fiber_stacks() const { return fiber_stacks_; }
+
   // hub.blockingDetection's watchdog (blocking-watchdog.h): told of every baton arrival here,
   // of every event-loop iteration by the binding.
   BlockingWatchdog& watchdog() { return *watchdog_; }
@@ -156,6 +168,16 @@ class Engine {
   // walks the roots, which visits that slot once per archived thread (engine.cc says why).
   static void HideAsyncContextDataFromGc(v8::Isolate* isolate, v8::GCType type,
                                          v8::GCCallbackFlags flags, void* data);
+  // Fiber backend (engine-fiber.cc). BindStack is BindThread's counterpart; FiberHandOff the
+  // switch of fibers-feasibility.md §1; FiberFinishTarget HandOnFinished's; ReleaseStack gives
+  // a finished or discarded coroutine's stack back to the pool.
+  bool BindStack(Coroutine* co, EngineStatus* status);
+  void FiberHandOff(FiberSide& from, FiberSide& to);
+  Coroutine* FiberFinishTarget(Coroutine* co, int32_t successor);
+  void ReleaseStack(Coroutine* co);
+  void WriteFiberIdentity(const FiberSide& to);
+  int32_t ReadThreadIdSlot() const;
+
   static void RestoreAsyncContextDataAfterGc(v8::Isolate* isolate, v8::GCType type,
                                              v8::GCCallbackFlags flags, void* data);
 
@@ -188,6 +210,16 @@ class Engine {
   std::atomic<int> holder_cpu_{-1};
   size_t stack_size_ = kDefaultStackSize;
   int last_os_error_ = 0;
+
+  // Fiber backend state (unused with threads).
+  bool fibers_ = false;
+  std::string fallback_reason_;
+  FiberOffsets fiber_offsets_;
+  FiberStackPool fiber_stacks_{256};
+  FiberSide hub_side_;
+  // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
+  // after 2^31 allocations).
+  std::vector<int32_t> free_thread_ids_;
   bool tearing_down_ = false;
 };
 

@@ -1,0 +1,203 @@
+// The fiber backend of the engine: green threads as stacks on the hub's own OS thread, switched
+// by fiber-switch's register swap, still through Unlocker/Locker for V8's per-thread state
+// (/work/shared/research/fibers-feasibility.md §1). Opt-in (GREENTHREAD_BACKEND=fibers) and only
+// after RunFiberSelfCheck passed on this very thread; the thread backend stays the default.
+//
+// What it bends, and how each bend is kept safe:
+// - V8 knows one ThreadId per OS thread (a C++ thread_local). Every stack here gets its own:
+//   the id is written into that private TLS slot before each switch, while nobody holds the
+//   isolate (inside the giver's Unlocker), so V8's lazy archive of the giver and its restore of
+//   the taker key their state by the right ids. A finished fiber's id goes back to V8 through
+//   DiscardThreadSpecificMetadata and to the next new fiber through free_thread_ids_.
+// - base::Stack caches the thread's stack start in TLS; Isolate::Enter copies it into the heap
+//   (conservative scan start) and V8 >= 13 checks every GC (and V8 14 every throw) against it.
+//   It is written for the target stack with the ThreadId.
+// - V8 >= 13 keeps stack_size_ per isolate, not per thread: each stack's limit is re-applied
+//   after it is switched into.
+// - Enter before ~Unlocker (engine.h, EnterBeforeRestore); the CPED travels as with threads.
+// The slots' offsets come from the self-check (fiber-offsets.h): nothing here writes a private
+// slot unless UseFibers accepted a passing check made on this thread.
+#include <v8.h>
+
+#include "engine/assert.h"
+#include "engine/engine.h"
+#include "engine/fiber-switch.h"
+#include "engine/v8-versions.h"
+
+namespace greenthread {
+
+namespace {
+
+inline char* ThreadPointer() {
+  char* tp;
+  asm volatile("movq %%fs:0, %0" : "=r"(tp));
+  return tp;
+}
+
+void StartFiber(void* arg, void* /*value*/) { static_cast<Coroutine*>(arg)->RunOnFiber(); }
+
+}  // namespace
+
+bool Engine::UseFibers(const FiberSelfCheck& check) {
+  GT_CHECK(table_.empty(), "the backend is chosen before the first green thread");
+  if (!check.ok) {
+    fallback_reason_ = check.reason.empty() ? "fiber self-check failed" : check.reason;
+    return false;
+  }
+  if (!kFiberSwitchAvailable) {
+    fallback_reason_ = "the fiber switch is not available on this platform";
+    return false;
+  }
+  fiber_offsets_ = check.offsets;
+  hub_side_.thread_id = ReadThreadIdSlot();
+  hub_side_.stack_start = *reinterpret_cast<uintptr_t*>(ThreadPointer() + fiber_offsets_.stack_start_tls);
+  if (hub_side_.thread_id <= 0 || hub_side_.stack_start == 0) {
+    fallback_reason_ = "the hub thread's ThreadId or stack start reads as unset";
+    return false;
+  }
+  fibers_ = true;
+  fallback_reason_.clear();
+  return true;
+}
+
+int32_t Engine::ReadThreadIdSlot() const {
+  return *reinterpret_cast<volatile int32_t*>(ThreadPointer() + fiber_offsets_.thread_id_tls);
+}
+
+void Engine::WriteFiberIdentity(const FiberSide& to) {
+  char* tp = ThreadPointer();
+  *reinterpret_cast<volatile int32_t*>(tp + fiber_offsets_.thread_id_tls) = to.thread_id;
+  *reinterpret_cast<volatile uintptr_t*>(tp + fiber_offsets_.stack_start_tls) = to.stack_start;
+}
+
+bool Engine::BindStack(Coroutine* co, EngineStatus* status) {
+  if (co->stack_.valid()) return true;
+  int error = 0;
+  FiberStack stack;
+  if (!fiber_stacks_.Acquire(co->stack_size_, &stack, &error)) {
+    last_os_error_ = error;
+    *status = EngineStatus::kThreadLimit;
+    return false;
+  }
+  if (!FiberContextInit(&co->side_.ctx, stack.low(), stack.high(), StartFiber, co, &hub_side_.ctx)) {
+    fiber_stacks_.Release(stack);
+    last_os_error_ = 0;
+    *status = EngineStatus::kThreadLimit;
+    return false;
+  }
+  co->stack_ = stack;
+  co->side_.stack_start = stack.high();
+  co->side_.stack_limit = 0;
+  if (!free_thread_ids_.empty()) {
+    co->side_.thread_id = free_thread_ids_.back();
+    free_thread_ids_.pop_back();
+  } else {
+    co->side_.thread_id = 0;  // V8 allocates one in the fiber's Locker
+  }
+  return true;
+}
+
+void Engine::ReleaseStack(Coroutine* co) {
+  if (!co->stack_.valid()) return;
+  fiber_stacks_.Release(co->stack_);
+  co->stack_ = FiberStack();
+}
+
+void Engine::FiberHandOff(FiberSide& from, FiberSide& to) {
+  // Leave the isolate fully: a JavaScript callback may sit inside nested Isolate::Scopes.
+  int entries = 0;
+  while (v8::Isolate::TryGetCurrent() == isolate_) {
+    isolate_->Exit();
+    entries++;
+  }
+  from.thread_id = ReadThreadIdSlot();
+#if V8_MAJOR_VERSION >= 13
+  if (&from == &hub_side_ && fiber_offsets_.stack_size >= 0) {
+    // The hub's own limit, as stack_size_ has it now (only a fiber's SetStackLimit changes it).
+    const intptr_t size = *reinterpret_cast<intptr_t*>(reinterpret_cast<char*>(isolate_) + fiber_offsets_.stack_size);
+    hub_side_.stack_limit = size > 0 ? hub_side_.stack_start - static_cast<uintptr_t>(size) : 0;
+  }
+#endif
+  {
+    v8::Unlocker unlocker(isolate_);  // archives `from` lazily, under the id still in the slot
+    WriteFiberIdentity(to);
+    FiberSwitch(&from.ctx, &to.ctx, nullptr);
+    // Back on `from`'s stack: whoever switched here wrote our identity into the slots.
+    watchdog_->NoteProgress();
+    GT_CHECK(!isolate_->IsInUse(), "a fiber is switched into only after its giver has left the isolate");
+    for (; entries > 0; entries--) isolate_->Enter();
+  }
+#if V8_MAJOR_VERSION >= 13
+  if (from.stack_limit != 0) isolate_->SetStackLimit(from.stack_limit);
+#endif
+}
+
+Coroutine* Engine::FiberFinishTarget(Coroutine* co, int32_t successor) {
+  Coroutine* target = successor >= 0 && !tearing_down_ ? Lookup(successor) : nullptr;
+  if (target == nullptr || target == co || co->finish_kind_ != FinishKind::kReturned ||
+      (target->state_ != CoroutineState::kCreated && target->state_ != CoroutineState::kParked)) {
+    return nullptr;  // to the hub, which frees `co` when its Resume returns
+  }
+  EngineStatus status;
+  if (!BindStack(target, &status)) return nullptr;  // the hub tries again and learns why
+  retired_ = co;  // freed (stack released) by the successor, once off this stack
+  running_ = target;
+  return target;
+}
+
+void Coroutine::RunOnFiber() {
+  Engine* const engine = engine_;
+  v8::Isolate* const isolate = engine->isolate_;
+  Coroutine* next;
+  {
+    engine->watchdog_->NoteProgress();
+    GT_CHECK(!isolate->IsInUse(), "a fiber starts only after its giver has left the isolate");
+    isolate->Enter();
+    v8::Locker locker(isolate);  // a recycled or new ThreadId: V8 initialises fresh state
+    side_.thread_id = engine->ReadThreadIdSlot();
+    side_.stack_limit = stack_.low() + Engine::kNativeStackReserve;
+    isolate->SetStackLimit(side_.stack_limit);
+    engine->FreeRetired();
+    {
+      v8::HandleScope handle_scope(isolate);
+      v8::Local<v8::Context> context = engine->context_.Get(isolate);
+      v8::Context::Scope context_scope(context);
+      GT_CHECK(engine->running_ == this, "a coroutine starts only when it is switched into");
+      state_ = CoroutineState::kRunning;
+      if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
+      v8::Local<v8::Function> entry = entry_.Get(isolate);
+      entry_.Reset();
+      GT_CHECK(!engine->tearing_down_, "teardown starts no coroutine");
+
+      int32_t successor = -1;
+      v8::TryCatch try_catch(isolate);
+      v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
+      v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
+      v8::Local<v8::Value> value;
+      if (result.ToLocal(&value)) {
+        finish_kind_ = FinishKind::kReturned;
+        if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
+      } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
+        finish_kind_ = FinishKind::kTerminated;
+      } else {
+        finish_kind_ = FinishKind::kThrew;
+        GT_CHECK(engine->thrown_.IsEmpty(), "the hub rethrows a thrown exception before it resumes anyone");
+        engine->thrown_.Reset(isolate, try_catch.Exception());
+      }
+      state_ = CoroutineState::kFinished;
+      next = engine->FiberFinishTarget(this, successor);
+    }
+    isolate->Exit();
+  }  // ~Locker: V8 frees this ThreadId's state and unlocks
+  // This stack is done with V8: drop its per-thread data so that its ThreadId can be reused.
+  isolate->DiscardThreadSpecificMetadata();
+  engine->free_thread_ids_.push_back(side_.thread_id);
+  FiberSide& to = next != nullptr ? next->side_ : engine->hub_side_;
+  engine->WriteFiberIdentity(to);
+  // Last act: the next holder frees `this` (and releases this stack) once we are off it.
+  FiberSwitch(&side_.ctx, &to.ctx, nullptr);
+  GT_CHECK(false, "a finished fiber is never switched into again");
+  __builtin_trap();
+}
+
+}  // namespace greenthread
