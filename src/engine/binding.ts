@@ -24,9 +24,24 @@ export interface NativeEngine {
    * in hub.stats()). Never called at load; reads V8's private state, writes none of it.
    */
   fiberSelfCheck(): FiberSelfCheckReport;
+  /**
+   * Which backend this environment's engine runs, chosen once when the addon loaded there
+   * (GREENTHREAD_BACKEND; fibers only after a passing self-check on that thread), and, when fibers
+   * were asked for but not used, why (internal: issue 10 shows it in hub.stats()).
+   */
+  backend(): BackendReport;
   readonly defaultStackSize: number;
   readonly minStackSize: number;
   readonly maxStackSize: number;
+}
+
+/** What NativeEngine.backend() says. */
+export interface BackendReport {
+  backend: 'fibers' | 'threads';
+  /** GREENTHREAD_BACKEND as the addon read it, or null when unset. */
+  requested: string | null;
+  /** Why fibers were asked for but threads run (the failed self-check's reason); null otherwise. */
+  fallbackReason: string | null;
 }
 
 /**

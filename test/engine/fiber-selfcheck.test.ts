@@ -70,7 +70,10 @@ onResearchedNode('passes in a Worker and in a second Worker, with the same offse
   }
 });
 
-onResearchedNode('passes inside a green thread (its own OS thread under the thread backend)', async () => {
+// Under the fiber backend a green thread runs on a fiber stack of the hub's thread, where the
+// live stack-start check rightly fails (the slot holds the forged fiber top): thread backend only.
+const onResearchedThreads = expected && native.backend().backend === 'threads' ? test : test.skip;
+onResearchedThreads('passes inside a green thread (its own OS thread under the thread backend)', async () => {
   const report = await run(() => spawn(() => { sleep(0); return native.fiberSelfCheck(); }).wait());
   expect({ ok: report.ok, reason: report.reason }).toEqual({ ok: true, reason: null });
   expect(report.offsets).toEqual(expected);
