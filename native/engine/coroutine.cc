@@ -35,44 +35,47 @@ void Coroutine::RunOnThread(OsThread* thread) {
     // is smaller, so JavaScript gets this stack down to a reserve kept for V8's own C++.
     isolate->SetStackLimit(thread->stack_low + Engine::kNativeStackReserve);
     engine->FreeRetired();
-    {
-      v8::HandleScope handle_scope(isolate);
-      v8::Local<v8::Context> context = engine->context_.Get(isolate);
-      v8::Context::Scope context_scope(context);
-      GT_CHECK(engine->running_ == this, "a coroutine starts only when it is handed the baton");
-      state_ = CoroutineState::kRunning;
-      // Start in the async context of the place that created it, whoever handed the baton.
-      if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
-      v8::Local<v8::Function> entry = entry_.Get(isolate);
-      entry_.Reset();
-
-      // Teardown unwinds parked coroutines and discards unstarted ones: it starts none.
-      GT_CHECK(!engine->tearing_down_, "teardown starts no coroutine");
-
-      // What the entry returns says where the baton goes when it is done: a number >= 0 is the
-      // id of the coroutine to hand it to, anything else the hub.
-      int32_t successor = -1;
-      v8::TryCatch try_catch(isolate);
-      v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
-      v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
-      v8::Local<v8::Value> value;
-      if (result.ToLocal(&value)) {
-        finish_kind_ = FinishKind::kReturned;
-        if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
-      } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
-        finish_kind_ = FinishKind::kTerminated;
-      } else {
-        finish_kind_ = FinishKind::kThrew;
-        GT_CHECK(engine->thrown_.IsEmpty(), "the hub rethrows a thrown exception before it resumes anyone");
-        engine->thrown_.Reset(isolate, try_catch.Exception());
-      }
-      state_ = CoroutineState::kFinished;
-      next_baton = engine->HandOnFinished(this, successor);
-    }
+    next_baton = engine->HandOnFinished(this, RunEntry(isolate));
     isolate->Exit();
   }  // Locker: V8 frees this thread's state and unlocks
   // Last act: after this signal the next baton holder may free `this`.
   next_baton->Signal();
+}
+
+int32_t Coroutine::RunEntry(v8::Isolate* isolate) {
+  Engine* const engine = engine_;
+  v8::HandleScope handle_scope(isolate);
+  v8::Local<v8::Context> context = engine->context_.Get(isolate);
+  v8::Context::Scope context_scope(context);
+  GT_CHECK(engine->running_ == this, "a coroutine starts only when it is handed control");
+  state_ = CoroutineState::kRunning;
+  // Start in the async context of the place that created it, whoever handed over control.
+  if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
+  v8::Local<v8::Function> entry = entry_.Get(isolate);
+  entry_.Reset();
+
+  // Teardown unwinds parked coroutines and discards unstarted ones: it starts none.
+  GT_CHECK(!engine->tearing_down_, "teardown starts no coroutine");
+
+  // What the entry returns says where control goes when it is done: a number >= 0 is the id
+  // of the coroutine to hand it to, anything else the hub.
+  int32_t successor = -1;
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
+  v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
+  v8::Local<v8::Value> value;
+  if (result.ToLocal(&value)) {
+    finish_kind_ = FinishKind::kReturned;
+    if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
+  } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
+    finish_kind_ = FinishKind::kTerminated;
+  } else {
+    finish_kind_ = FinishKind::kThrew;
+    GT_CHECK(engine->thrown_.IsEmpty(), "the hub rethrows a thrown exception before it resumes anyone");
+    engine->thrown_.Reset(isolate, try_catch.Exception());
+  }
+  state_ = CoroutineState::kFinished;
+  return successor;
 }
 
 }  // namespace greenthread

@@ -54,6 +54,11 @@ class Coroutine final : public OsThreadJob {
  private:
   friend class Engine;
 
+  // Both backends' body of a coroutine, once it holds the isolate (Locker, entered, stack
+  // limit set): calls the entry in the engine's context and records how it finished. Returns
+  // the successor the entry named (an id >= 0), or -1 for the hub.
+  int32_t RunEntry(v8::Isolate* isolate);
+
   Engine* const engine_;
   const int32_t id_;
   const size_t stack_size_;  // what configure() said when it was created

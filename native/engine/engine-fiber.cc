@@ -158,35 +158,7 @@ void Coroutine::RunOnFiber() {
     side_.stack_limit = stack_.low() + Engine::kNativeStackReserve;
     isolate->SetStackLimit(side_.stack_limit);
     engine->FreeRetired();
-    {
-      v8::HandleScope handle_scope(isolate);
-      v8::Local<v8::Context> context = engine->context_.Get(isolate);
-      v8::Context::Scope context_scope(context);
-      GT_CHECK(engine->running_ == this, "a coroutine starts only when it is switched into");
-      state_ = CoroutineState::kRunning;
-      if (kHasAsyncContextData) engine->RestoreAsyncContextData(async_context_data_);
-      v8::Local<v8::Function> entry = entry_.Get(isolate);
-      entry_.Reset();
-      GT_CHECK(!engine->tearing_down_, "teardown starts no coroutine");
-
-      int32_t successor = -1;
-      v8::TryCatch try_catch(isolate);
-      v8::Local<v8::Value> argv[] = {v8::Integer::New(isolate, id_)};
-      v8::MaybeLocal<v8::Value> result = entry->Call(context, v8::Undefined(isolate), 1, argv);
-      v8::Local<v8::Value> value;
-      if (result.ToLocal(&value)) {
-        finish_kind_ = FinishKind::kReturned;
-        if (value->IsInt32()) successor = value.As<v8::Int32>()->Value();
-      } else if (try_catch.HasTerminated() || !try_catch.CanContinue()) {
-        finish_kind_ = FinishKind::kTerminated;
-      } else {
-        finish_kind_ = FinishKind::kThrew;
-        GT_CHECK(engine->thrown_.IsEmpty(), "the hub rethrows a thrown exception before it resumes anyone");
-        engine->thrown_.Reset(isolate, try_catch.Exception());
-      }
-      state_ = CoroutineState::kFinished;
-      next = engine->FiberFinishTarget(this, successor);
-    }
+    next = engine->FiberFinishTarget(this, RunEntry(isolate));
     isolate->Exit();
   }  // ~Locker: V8 frees this ThreadId's state and unlocks
   // This stack is done with V8: drop its per-thread data so that its ThreadId can be reused.
