@@ -29,6 +29,21 @@ struct StartRecord {
 };
 
 }  // namespace
+
+// The line exists on Linux >= 6.6 built with user shadow stacks, and lists "shstk" while they
+// are on for this thread ("x86_Thread_features_locked:" is another line: what may not change).
+bool StatusLineListsShadowStack(const char* line) {
+  static const char kKey[] = "x86_Thread_features:";
+  if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) return false;
+  char words[256];
+  std::snprintf(words, sizeof words, "%s", line + sizeof kKey - 1);
+  char* rest = nullptr;
+  for (char* word = strtok_r(words, " \t\n", &rest); word != nullptr; word = strtok_r(nullptr, " \t\n", &rest)) {
+    if (std::strcmp(word, "shstk") == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace greenthread
 
 #if defined(__x86_64__) && defined(__linux__)
@@ -169,20 +184,6 @@ bool ProcStatusSaysShadowStack() {
 
 }  // namespace
 
-// The line exists on Linux >= 6.6 built with user shadow stacks, and lists "shstk" while they
-// are on for this thread ("x86_Thread_features_locked:" is another line: what may not change).
-bool StatusLineListsShadowStack(const char* line) {
-  static const char kKey[] = "x86_Thread_features:";
-  if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) return false;
-  char words[256];
-  std::snprintf(words, sizeof words, "%s", line + sizeof kKey - 1);
-  char* rest = nullptr;
-  for (char* word = strtok_r(words, " \t\n", &rest); word != nullptr; word = strtok_r(nullptr, " \t\n", &rest)) {
-    if (std::strcmp(word, "shstk") == 0) return true;
-  }
-  return false;
-}
-
 bool ShadowStackEnabled() {
   unsigned long features = 0;
   if (syscall(SYS_arch_prctl, kArchShstkStatus, &features) == 0) return (features & kArchShstkShstk) != 0;
@@ -198,19 +199,6 @@ bool ShadowStackEnabled() {
 namespace greenthread {
 
 bool FiberContextInit(FiberContext*, uintptr_t, uintptr_t, FiberEntry, void*, FiberContext*) { return false; }
-// The line exists on Linux >= 6.6 built with user shadow stacks, and lists "shstk" while they
-// are on for this thread ("x86_Thread_features_locked:" is another line: what may not change).
-bool StatusLineListsShadowStack(const char* line) {
-  static const char kKey[] = "x86_Thread_features:";
-  if (std::strncmp(line, kKey, sizeof kKey - 1) != 0) return false;
-  char words[256];
-  std::snprintf(words, sizeof words, "%s", line + sizeof kKey - 1);
-  char* rest = nullptr;
-  for (char* word = strtok_r(words, " \t\n", &rest); word != nullptr; word = strtok_r(nullptr, " \t\n", &rest)) {
-    if (std::strcmp(word, "shstk") == 0) return true;
-  }
-  return false;
-}
 
 bool ShadowStackEnabled() { return false; }
 bool StatusLineListsShadowStack(const char*) { return false; }
