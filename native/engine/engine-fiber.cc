@@ -19,6 +19,8 @@
 // slot unless UseFibers accepted a passing check made on this thread.
 #include <v8.h>
 
+#include <string>
+
 #include "engine/assert.h"
 #include "engine/engine.h"
 #include "engine/fiber-switch.h"
@@ -38,8 +40,41 @@ void StartFiber(void* arg, void* /*value*/) { static_cast<Coroutine*>(arg)->RunO
 
 }  // namespace
 
+void Engine::RequestBackend(BackendRequest request, std::string note) {
+  backend_request_ = request;
+  request_note_ = std::move(note);
+  backend_chosen_ = false;
+}
+
+bool Engine::SelectBackend(BackendRequest request, std::string* error) {
+  EnsureBackend();
+  const bool want_fibers = request != BackendRequest::kThreads;
+  if (created_any_) {
+    // Green threads exist (or existed) on the backend in force: only a no-op is allowed.
+    if (request == BackendRequest::kDefault || want_fibers == fibers_) return true;
+    *error = std::string("the backend can only be chosen before the first green thread is created (running: ") +
+             (fibers_ ? "fibers" : "threads") + ")";
+    return false;
+  }
+  if (request == backend_request_) return true;
+  fibers_ = false;
+  fallback_reason_.clear();
+  RequestBackend(request);
+  EnsureBackend();
+  return true;
+}
+
+void Engine::EnsureBackend() {
+  if (backend_chosen_) return;
+  backend_chosen_ = true;
+  fibers_ = false;
+  fallback_reason_ = request_note_;
+  if (backend_request_ == BackendRequest::kThreads || !request_note_.empty()) return;
+  UseFibers(RunFiberSelfCheck(isolate_));
+}
+
 bool Engine::UseFibers(const FiberSelfCheck& check) {
-  GT_CHECK(table_.empty(), "the backend is chosen before the first green thread");
+  GT_CHECK(!created_any_ && running_ == nullptr, "the backend is chosen on the hub, before the first green thread");
   if (!check.ok) {
     fallback_reason_ = check.reason.empty() ? "fiber self-check failed" : check.reason;
     return false;
@@ -55,9 +90,129 @@ bool Engine::UseFibers(const FiberSelfCheck& check) {
     fallback_reason_ = "the hub thread's ThreadId or stack start reads as unset";
     return false;
   }
+  std::string canary = RunFiberCanary();
+  if (canary.empty() && FiberCheckForced(kFiberCanaryCheck)) {
+    canary = std::string(kFiberCanaryCheck) + ": forced to fail by GREENTHREAD_FIBER_SELFCHECK_FAIL";
+  }
+  if (!canary.empty()) {
+    fallback_reason_ = canary;
+    return false;
+  }
   fibers_ = true;
   fallback_reason_.clear();
   return true;
+}
+
+uintptr_t Engine::HeapStackStart() const {
+  // The self-check proved these reads against live values on this thread (fiber-offsets.cc).
+  const char* heap = reinterpret_cast<const char*>(isolate_) + fiber_offsets_.heap;
+  const char* holder = *reinterpret_cast<char* const*>(heap + fiber_offsets_.heap_stack_holder);
+  return *reinterpret_cast<const uintptr_t*>(holder + fiber_offsets_.heap_stack_start);
+}
+
+// The canary: the backend's first switches, made by a probe before any green thread exists,
+// with V8's view of the running stack checked at every step. It takes a fresh ThreadId, runs
+// JavaScript that allocates and throws (V8 14 checks the stack start in every throw), parks
+// once so that the hub's own state is archived and restored, then finishes and gives its id
+// back. Any mismatch leaves the engine on threads, with the step that failed as the reason.
+struct FiberCanary {
+  Engine* const engine;
+  FiberStack stack;
+  FiberSide side;
+  std::string failure;
+  bool finished = false;
+
+  explicit FiberCanary(Engine* e) : engine(e) {}
+
+  void Expect(bool pass, const char* what) {
+    if (!pass && failure.empty()) failure = std::string(kFiberCanaryCheck) + ": " + what;
+  }
+
+  // V8's idea of the running stack: the ThreadId slot, the stack-start slot and the heap's copy.
+  void ExpectIdentity(const FiberSide& expected, const char* what) {
+    const uintptr_t slot = *reinterpret_cast<uintptr_t*>(ThreadPointer() + engine->fiber_offsets_.stack_start_tls);
+    Expect(engine->ReadThreadIdSlot() == expected.thread_id && slot == expected.stack_start &&
+               engine->HeapStackStart() == expected.stack_start && v8::Isolate::TryGetCurrent() == engine->isolate_,
+           what);
+  }
+
+  static void Start(void* arg, void* /*value*/) { static_cast<FiberCanary*>(arg)->Run(); }
+
+  [[noreturn]] void Run() {
+    Engine* const e = engine;
+    v8::Isolate* const isolate = e->isolate_;
+    {
+      GT_CHECK(!isolate->IsInUse(), "the canary starts only after the hub has left the isolate");
+      isolate->Enter();
+      v8::Locker locker(isolate);
+      side.thread_id = e->ReadThreadIdSlot();
+      e->fiber_thread_ids_++;
+      Expect(side.thread_id > 0 && side.thread_id != e->hub_side_.thread_id,
+             "a new fiber's Locker did not give it a ThreadId of its own");
+      ExpectIdentity(side, "V8 does not see the fiber's own stack after its first Enter and Locker");
+      Expect(v8::Locker::IsLocked(isolate), "the fiber does not hold the isolate's lock");
+      side.stack_limit = stack.low() + Engine::kNativeStackReserve;
+      isolate->SetStackLimit(side.stack_limit);
+      RunJavaScript(isolate);
+      e->FiberHandOff(side, e->hub_side_);  // park once: the hub checks its own side
+      ExpectIdentity(side, "the fiber's identity did not survive a park and resume");
+      RunJavaScript(isolate);
+      isolate->Exit();
+    }
+    isolate->DiscardThreadSpecificMetadata();
+    e->free_thread_ids_.push_back(side.thread_id);
+    finished = true;
+    e->WriteFiberIdentity(e->hub_side_);
+    FiberSwitch(&side.ctx, &e->hub_side_.ctx, nullptr);
+    GT_CHECK(false, "a finished canary is never switched into again");
+    __builtin_trap();
+  }
+
+  void RunJavaScript(v8::Isolate* isolate) {
+    if (!failure.empty()) return;
+    v8::HandleScope handle_scope(isolate);
+    v8::Local<v8::Context> context = engine->context_.Get(isolate);
+    v8::Context::Scope context_scope(context);
+    v8::TryCatch try_catch(isolate);
+    // Allocates, recurses a little and throws across frames: 64 objects + 11 characters.
+    const char* source =
+        "(() => { const kept = []; for (let i = 0; i < 64; i++) kept.push({ i });"
+        " const down = (n) => { if (n === 0) throw new RangeError('greenthread'); return down(n - 1); };"
+        " try { down(17); } catch (e) { return kept.length + e.message.length; } })()";
+    v8::Local<v8::String> text = v8::String::NewFromUtf8(isolate, source).ToLocalChecked();
+    v8::Local<v8::Script> script;
+    v8::Local<v8::Value> result;
+    if (!v8::Script::Compile(context, text).ToLocal(&script) || !script->Run(context).ToLocal(&result)) {
+      Expect(false, "JavaScript on the fiber did not run to completion");
+      return;
+    }
+    Expect(result->IsInt32() && result.As<v8::Int32>()->Value() == 64 + 11,
+           "JavaScript on the fiber computed a wrong value");
+  }
+};
+
+std::string Engine::RunFiberCanary() {
+  FiberCanary canary(this);
+  int error = 0;
+  if (!fiber_stacks_.Acquire(kDefaultStackSize, &canary.stack, &error)) {
+    return std::string(kFiberCanaryCheck) + ": no stack could be mapped for it (errno " + std::to_string(error) + ")";
+  }
+  if (!FiberContextInit(&canary.side.ctx, canary.stack.low(), canary.stack.high(), FiberCanary::Start, &canary,
+                        &hub_side_.ctx)) {
+    fiber_stacks_.Release(canary.stack);
+    return std::string(kFiberCanaryCheck) + ": the switch context could not be set up";
+  }
+  canary.side.stack_start = canary.stack.high();
+  canary.side.thread_id = 0;
+  const FiberSide hub = hub_side_;
+  FiberHandOff(hub_side_, canary.side);  // runs to its park
+  canary.ExpectIdentity(hub, "the hub's identity was not restored when the fiber parked");
+  canary.Expect(!canary.finished, "the canary finished before it parked");
+  FiberHandOff(hub_side_, canary.side);  // runs to its end
+  canary.ExpectIdentity(hub, "the hub's identity was not restored when the fiber finished");
+  canary.Expect(canary.finished, "the canary did not finish");
+  fiber_stacks_.Release(canary.stack);
+  return canary.failure;
 }
 
 int32_t Engine::ReadThreadIdSlot() const {
@@ -154,6 +309,7 @@ void Coroutine::RunOnFiber() {
     GT_CHECK(!isolate->IsInUse(), "a fiber starts only after its giver has left the isolate");
     isolate->Enter();
     v8::Locker locker(isolate);  // a recycled or new ThreadId: V8 initialises fresh state
+    if (side_.thread_id == 0) engine->fiber_thread_ids_++;
     side_.thread_id = engine->ReadThreadIdSlot();
     side_.stack_limit = stack_.low() + Engine::kNativeStackReserve;
     isolate->SetStackLimit(side_.stack_limit);
