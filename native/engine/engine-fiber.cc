@@ -1,22 +1,69 @@
 // The fiber backend of the engine: green threads as stacks on the hub's own OS thread, switched
-// by fiber-switch's register swap, still through Unlocker/Locker for V8's per-thread state
-// (/work/shared/research/fibers-feasibility.md §1). Opt-in (GREENTHREAD_BACKEND=fibers) and only
-// after RunFiberSelfCheck passed on this very thread; the thread backend stays the default.
+// by fiber-switch's register swap, still through Unlocker/Locker for V8's per-thread state.
+// The default wherever it verifies itself; the thread backend (engine.cc, one OS thread per
+// running green thread) is the fallback. Measurements and the failures that forced each rule
+// below: /work/shared/research/fibers-feasibility.md.
 //
-// What it bends, and how each bend is kept safe:
-// - V8 knows one ThreadId per OS thread (a C++ thread_local). Every stack here gets its own:
-//   the id is written into that private TLS slot before each switch, while nobody holds the
-//   isolate (inside the giver's Unlocker), so V8's lazy archive of the giver and its restore of
-//   the taker key their state by the right ids. A finished fiber's id goes back to V8 through
-//   DiscardThreadSpecificMetadata and to the next new fiber through free_thread_ids_.
-// - base::Stack caches the thread's stack start in TLS; Isolate::Enter copies it into the heap
-//   (conservative scan start) and V8 >= 13 checks every GC (and V8 14 every throw) against it.
-//   It is written for the target stack with the ThreadId.
-// - V8 >= 13 keeps stack_size_ per isolate, not per thread: each stack's limit is re-applied
-//   after it is switched into.
-// - Enter before ~Unlocker (engine.h, EnterBeforeRestore); the CPED travels as with threads.
-// The slots' offsets come from the self-check (fiber-offsets.h): nothing here writes a private
-// slot unless UseFibers accepted a passing check made on this thread.
+// WHAT IT BENDS. V8's public rule is "one OS thread, one stack, one Locker at a time". V8
+// keeps a thread's JavaScript state (ThreadLocalTop, handle scopes, the debugger's step state,
+// the stack guard) in the isolate while that thread holds the Locker, and copies it aside
+// (ArchiveThread) when an Unlocker lets another thread in, keyed by a ThreadId. We run several
+// stacks on one OS thread and present each to V8 as a thread of its own. Four pieces of
+// private state have to agree with the stack that runs:
+//   1. The ThreadId (a C++ thread_local in V8: node-fibers died of it). Every stack gets its
+//      own: the id is written into that TLS slot just before a switch, inside the giver's
+//      Unlocker, when nobody holds the isolate; V8's lazy archive of the giver and its restore
+//      of the taker then key their state by the right ids. A new fiber starts with 0, so its
+//      Locker allocates a fresh id; a finished fiber gives its id back to V8
+//      (DiscardThreadSpecificMetadata) and to the next new fiber (free_thread_ids_), because
+//      V8 never recycles ids and aborts after 2^31 of them.
+//   2. base::Stack's cached stack start (TLS). Isolate::Enter copies it into the heap, where
+//      the conservative stack scan starts; V8 >= 13 CHECKs in every GC (and V8 14 in every
+//      throw) that the running code is on the "central stack" it describes. It is written with
+//      the ThreadId, so each stack is its own central stack.
+//   3. Isolate::stack_size_ (V8 >= 13), per isolate rather than per thread: SetStackLimit is
+//      re-applied after every switch-in (FiberSide::stack_limit).
+//   4. The continuation-preserved embedder data (AsyncLocalStorage on Node 24/26), also per
+//      isolate: saved and restored per coroutine exactly as the thread backend does.
+// And one ordering rule shared with the thread backend: enter the isolate before ~Unlocker
+// restores the thread state (engine.h, EnterBeforeRestore; Node 20's debugger crashed without).
+//
+// HOW EACH IS KEPT SAFE. Nothing here writes a private slot unless UseFibers accepted:
+//   - the load-time self-check (fiber-offsets.cc), run on this very thread: every private
+//     offset decoded from this exact binary's public code (Locker::IsLocked,
+//     base::Stack::GetStackStart, Isolate::Enter, Isolate::SetStackLimit) by exact instruction
+//     shapes, checked against the ELF .symtab where there is one, and cross-checked read-only
+//     against live values (the id slot against ThreadManager's owner and IsLocked, a fresh OS
+//     thread getting exactly one new id, the stack-start slot against GetStackStart() and the
+//     thread's real stack, the heap's copy, stack_size_ against the central-stack window); the
+//     platform (x86-64 Linux) and no shadow stack (CET breaks any register-swapping switch);
+//   - then the canary (FiberCanary below): the backend's first switches, made by a probe fiber
+//     before any green thread exists, which takes an id, runs JavaScript that allocates,
+//     recurses and throws, parks, is resumed and finishes, with V8's view of the running stack
+//     compared with ours at every step, on both sides of each switch.
+// Any failure, an unknown build, or a forced failure (GREENTHREAD_FIBER_SELFCHECK_FAIL=<check>,
+// which the tests use to walk every fallback) leaves the engine on threads, with the reason on
+// hub.stats().fallbackReason. The choice is made before the first green thread and never
+// changes afterwards, so the two backends never mix.
+// Other invariants hold as with threads: only Local/Global handles cross a switch; one switch
+// at a time; the isolate is entered by nobody when a stack is switched into (GT_CHECKed);
+// --no-wasm-code-gc (set at load for both backends: V8's wasm code GC refuses archived
+// threads); Worker termination and environment teardown unwind parked fibers by termination
+// (Engine::Teardown), then release their stacks. Stacks (fiber-stack.h) are mmap'ed with a
+// guard region below, pooled, and trimmed when idle; deep recursion meets V8's stack limit
+// (kNativeStackReserve above the guard) as a RangeError long before the guard.
+// Known limits: V8's CPU profiler samples the OS thread that started it, which on this backend
+// is every green thread (see the README); a debugger sees one thread whose stack changes at
+// each switch, as with threads.
+//
+// ADDING A NODE VERSION. Run test/engine/fiber-selfcheck.test.ts under it (npm run
+// test:matrix -- --only <major>). If a decode fails, the reason names the entry point and dumps
+// the bytes it could not match: add the new instruction shape to fiber-offsets.cc's tables,
+// with the V8 version in its name, and add the version's expected offsets to the test's
+// research table after confirming them with `readelf -s` (+ PT_TLS) and the research note's
+// method. Then run the whole suite under both backends on it (test:matrix does) and read
+// v8threads.cc, isolate.cc (Enter, IsOnCentralStack, Throw) and stack-guard.cc of that V8 for
+// new per-isolate state that should be per thread, as stack_size_ was in V8 13.
 #include <v8.h>
 
 #include <string>

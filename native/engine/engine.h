@@ -2,6 +2,11 @@
 // thread and every Worker have their own), created when the addon loads there and torn down by
 // the environment's cleanup hook.
 //
+// Two backends behind this one interface (the hub above cannot tell them apart): fibers (the
+// default where they verify themselves: every green thread a stack on this thread, switched
+// in user space; engine-fiber.cc opens with the essay on what that takes) and threads (every
+// running green thread an OS thread of its own, described below; the fallback).
+//
 // The baton discipline (DESIGN.md): exactly one OS thread runs JavaScript on the isolate at any
 // instant. A handoff is always: Isolate::Exit, Unlocker (V8 archives this thread's state),
 // signal the partner's baton, wait on our own; then Isolate::Enter, and Locker (V8 restores our
@@ -241,7 +246,10 @@ class Engine {
   bool fibers_ = false;
   std::string fallback_reason_;
   FiberOffsets fiber_offsets_;
-  FiberStackPool fiber_stacks_{256};
+  // Idle stacks kept: a server that had thousands of connections at once will likely have
+  // them again, and reuse costs one madvise where a new stack costs mmap, a guard and munmap
+  // later. Trimmed to their warm top (kFiberStackWarmSize), 2,048 idle stacks hold 32 MiB.
+  FiberStackPool fiber_stacks_{2048};
   FiberSide hub_side_;
   // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
   // after 2^31 allocations).
