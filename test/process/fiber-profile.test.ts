@@ -82,3 +82,32 @@ describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s', (backend) => {
     if (backend === 'fibers') expect(out.sampled).toBe(true);
   });
 });
+
+// --- Known defects (test.failing: they pass while the defect is there; when it is fixed jest
+// reports them, and `.failing` comes off). /work/notes/docs-fiber-inspect.md has the analysis.
+
+/** `test`, or `test.failing` where `defective` says the backend still has the defect. */
+const known = (defective: boolean): jest.It => (defective ? test.failing : test);
+
+describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s, known defects', (backend) => {
+  // Fibers: a finished fiber's V8 per-thread data is deleted (DiscardThreadSpecificMetadata, to
+  // recycle its ThreadId) while a CpuSampler started on that fiber keeps a raw pointer to it and
+  // reads two fields of it on every tick: a use after free (shown under gdb in the notes) that
+  // has not crashed, but makes what is sampled afterwards depend on freed memory. This checks
+  // only what holds today on both backends: the process carries on and the profile comes back.
+  test('a profiler that outlives the green thread that started it stops cleanly from the hub', () => {
+    const out = resultOf(runNode([TARGET, root, 'outlive'], { env: { GREENTHREAD_BACKEND: backend } }));
+    expect(typeof out.laterSampled).toBe('boolean');
+  });
+
+  // Threads: the sampler signals the OS thread that started the profiler (pthread_kill from
+  // V8's v8:ProfEvntProc thread). A pooled thread that retires exits, glibc unmaps its stack
+  // (which holds its pthread descriptor) once its stack cache overflows, and the next tick
+  // faults in __pthread_kill_implementation. A profiler is started on a green thread's OS
+  // thread by node:inspector in that green thread, and by a DevTools client whenever its
+  // message is dispatched while a green thread runs (Node delivers it as an isolate interrupt).
+  known(backend === 'threads')('a profiler started in a green thread survives that OS thread retiring', () => {
+    const out = resultOf(runNode([TARGET, root, 'retire'], { env: { GREENTHREAD_BACKEND: backend } }));
+    expect(out).toEqual({ backend, stopped: true });
+  });
+});
