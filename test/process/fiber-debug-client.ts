@@ -143,6 +143,11 @@ export class Inspector {
     this.#events = this.#events.filter((e) => e.method !== method);
   }
 
+  /** How many `method` events arrived that nobody has taken yet. */
+  queued(method: string): number {
+    return this.#events.filter((e) => e.method === method).length;
+  }
+
   /** The next `method` event not yet taken (queued ones first). */
   next(method: string): Promise<any> {
     const index = this.#events.findIndex((e) => e.method === method);

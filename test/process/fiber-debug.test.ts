@@ -118,6 +118,22 @@ describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s', (backend) => {
     });
     expectClean(result, ['stepped 42 caller other', 'other done', 'done 42']);
   });
+
+  test('an evaluation that parks while paused (sleep) returns after other green threads ran; their breakpoints are skipped meanwhile', async () => {
+    const target = startTarget(TARGET, { args: ['evaluate'], env: { GREENTHREAD_BACKEND: backend } });
+    const result = await driveTarget(target, async (inspector) => {
+      await start(inspector, ['EVAL_PAUSED', 'EVAL_OTHER']);
+      const paused: Paused = await inspector.next('Debugger.paused');
+      expect(paused.callFrames[0]).toMatchObject({ functionName: 'evalPaused', location: { lineNumber: line('EVAL_PAUSED') } });
+      // The paused green thread parks inside the evaluation: the hub and evalOther run (its
+      // breakpoint is not hit: V8's inspector ignores breaks while paused), then it resumes
+      // into the evaluation, which returns.
+      expect(await evaluateOn(inspector, paused.callFrames[0], 'g.sleep(0.1), [mine, shared]')).toEqual(['paused one', 'evalOther ran']);
+      expect(inspector.queued('Debugger.paused')).toBe(0);
+      await finish(inspector);
+    });
+    expectClean(result, ['done paused one,other value evalOther ran']);
+  });
 });
 
 /** Steps into, from the last line of a green thread, `steps` times (or until the target ends); returns where it stopped. */
