@@ -7,17 +7,15 @@
 // takes the isolate back; on Node 20 that used to SIGSEGV unless the isolate is entered first
 // (native/engine/engine.h, EnterBeforeRestore), with threads and with fibers alike.
 import * as path from 'node:path';
-import { native } from '../../src/engine/binding';
 import { CRASH_TEXT } from '../helpers';
 import { BACKEND_EXPRESSION, Inspector, Paused, driveTarget, evaluateOn, lineOf, startTarget } from './fiber-debug-client';
+import { BACKENDS } from './fiber-inspect-backends';
 
 jest.setTimeout(60000);
 
 const TARGET = path.join(__dirname, 'fixtures', 'debugger-step-target.js');
 const line = (marker: string): number => lineOf(TARGET, marker);
 
-// Fibers only where their self-check passes here; elsewhere the child would fall back to threads.
-const BACKENDS = native.fiberSelfCheck().ok ? ['threads', 'fibers'] : ['threads'];
 
 describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s', (backend) => {
   test('stepping over sleep(0) in a green thread lands on the next line, sees its locals, and the process ends cleanly', async () => {

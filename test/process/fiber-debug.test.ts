@@ -5,16 +5,15 @@
 // that parks and out of it again, and evaluation on the top frame and its caller after a switch
 // (seeing what another green thread wrote meanwhile). debugger-step.test.ts steps over a switch.
 import * as path from 'node:path';
-import { native } from '../../src/engine/binding';
 import { CRASH_TEXT } from '../helpers';
 import { BACKEND_EXPRESSION, Inspector, Paused, TargetExit, driveTarget, evaluateOn, lineOf, startTarget } from './fiber-debug-client';
+import { BACKENDS, COMPARE_BACKENDS } from './fiber-inspect-backends';
 
 jest.setTimeout(60000);
 
 const TARGET = path.join(__dirname, 'fixtures', 'fiber-debug-target.js');
 const URL_REGEX = 'fiber-debug-target\\.js$';
 const line = (marker: string): number => lineOf(TARGET, marker);
-const BACKENDS = native.fiberSelfCheck().ok ? ['threads', 'fibers'] : ['threads'];
 
 /** Enables the debugger, sets breakpoints on `markers`, and lets the target run past --inspect-brk's stop. */
 async function start(inspector: Inspector, markers: string[]): Promise<void> {
@@ -156,7 +155,7 @@ async function stepPastTheEnd(backend: string, steps: number): Promise<{ trace: 
   return { trace, result };
 }
 
-(BACKENDS.length === 2 ? test : test.skip)('stepping into, past the end of a green thread (it finishes, the hub takes over), walks the same lines under both backends', async () => {
+(COMPARE_BACKENDS ? test : test.skip)('stepping into, past the end of a green thread (it finishes, the hub takes over), walks the same lines under both backends', async () => {
   // The step outlives the green thread: its stack is torn down (with fibers, its ThreadId
   // recycled) while the debugger follows into the hub's JavaScript.
   const threads = await stepPastTheEnd('threads', 60);

@@ -4,12 +4,11 @@
 // the hub and from inside a green thread, must contain every one of them, and afterwards each
 // green thread resumes to find its object intact and the process ends cleanly. V8 reaches a
 // parked stack through the thread state it archived for it (ThreadManager::Iterate), fibers or not.
-import { native } from '../../src/engine/binding';
 import { PKG, REPORTING, resultOf, runChild } from '../helpers';
+import { BACKENDS } from './fiber-inspect-backends';
 
 jest.setTimeout(120000);
 
-const BACKENDS = native.fiberSelfCheck().ok ? ['threads', 'fibers'] : ['threads'];
 const PARKED = 300;
 
 const SNAPSHOTS = `${REPORTING}

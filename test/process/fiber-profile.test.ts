@@ -10,13 +10,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { native } from '../../src/engine/binding';
 import { resultOf, root, runNode } from '../helpers';
+import { BACKENDS } from './fiber-inspect-backends';
 
 jest.setTimeout(120000);
 
 const TARGET = path.join(__dirname, 'fixtures', 'fiber-profile-target.js');
-const BACKENDS = native.fiberSelfCheck().ok ? ['threads', 'fibers'] : ['threads'];
 
 /** Runs the target in `mode` with `nodeArgs`; returns its RESULT and the .cpuprofile it wrote (if any). */
 function profileRun(backend: string, mode: string, options: { nodeArgs?: string[]; rounds?: number } = {}): { out: any; counts: Record<string, number> | null } {
