@@ -14,9 +14,12 @@
 //      own: the id is written into that TLS slot just before a switch, inside the giver's
 //      Unlocker, when nobody holds the isolate; V8's lazy archive of the giver and its restore
 //      of the taker then key their state by the right ids. A new fiber starts with 0, so its
-//      Locker allocates a fresh id; a finished fiber gives its id back to V8
-//      (DiscardThreadSpecificMetadata) and to the next new fiber (free_thread_ids_), because
-//      V8 never recycles ids and aborts after 2^31 of them.
+//      Locker allocates a fresh id; a fiber that leaves V8 gives its id to the next new
+//      fiber (free_thread_ids_), because V8 never recycles ids and aborts after 2^31 of them.
+//      Its per-thread data stays in V8's table, as an OS thread's does between two Lockers:
+//      the next fiber with that id takes it over, so the table is bounded by the peak number
+//      of fibers, and a CPU profiler started on a fiber (which keeps a raw pointer to that
+//      data) never reads freed memory.
 //   2. base::Stack's cached stack start (TLS). Isolate::Enter copies it into the heap, where
 //      the conservative stack scan starts; V8 >= 13 CHECKs in every GC (and V8 14 in every
 //      throw) that the running code is on the "central stack" it describes. It is written with
@@ -208,7 +211,6 @@ struct FiberCanary {
       RunJavaScript(isolate);
       isolate->Exit();
     }
-    isolate->DiscardThreadSpecificMetadata();
     e->free_thread_ids_.push_back(side.thread_id);
     finished = true;
     e->WriteFiberIdentity(e->hub_side_);
@@ -433,8 +435,8 @@ void FiberHost::Main() {
     }
     isolate->Exit();
   }  // ~Locker: V8 frees this ThreadId's state and unlocks
-  // This stack is done with V8: drop its per-thread data so that its ThreadId can be reused.
-  isolate->DiscardThreadSpecificMetadata();
+  // This stack is done with V8: its ThreadId (and the per-thread data V8 keeps under it, see
+  // the essay above) goes to the next new host.
   e->free_thread_ids_.push_back(side.thread_id);
   exited = true;
   FiberSide& to = next != nullptr ? next->host_->side : e->hub_side_;

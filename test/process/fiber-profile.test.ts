@@ -89,11 +89,10 @@ describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s', (backend) => {
 const known = (defective: boolean): jest.It => (defective ? test.failing : test);
 
 describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s, known defects', (backend) => {
-  // Fibers: a finished fiber's V8 per-thread data is deleted (DiscardThreadSpecificMetadata, to
-  // recycle its ThreadId) while a CpuSampler started on that fiber keeps a raw pointer to it and
-  // reads two fields of it on every tick: a use after free (shown under gdb in the notes) that
-  // has not crashed, but makes what is sampled afterwards depend on freed memory. This checks
-  // only what holds today on both backends: the process carries on and the profile comes back.
+  // Fibers: a CpuSampler started on a fiber keeps a raw pointer to that fiber's V8 per-thread
+  // data and reads it on every tick. The engine once deleted that data when the fiber left V8
+  // (a use after free, shown under gdb in the notes); it now keeps it for the next fiber with
+  // the same ThreadId. Both backends: the process carries on and the profile comes back.
   test('a profiler that outlives the green thread that started it stops cleanly from the hub', () => {
     const out = resultOf(runNode([TARGET, root, 'outlive'], { env: { GREENTHREAD_BACKEND: backend } }));
     expect(typeof out.laterSampled).toBe('boolean');
