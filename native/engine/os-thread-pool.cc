@@ -2,10 +2,61 @@
 #include "engine/os-thread-pool.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 
 #include <cerrno>
+#include <mutex>
+#include <vector>
 
 namespace greenthread {
+
+namespace {
+
+// Stacks of pool threads, mapped by us and never unmapped: glibc keeps a thread's descriptor
+// (what its pthread_t points to) inside its stack, and V8's CPU profiler keeps signalling the
+// pthread_t of the thread that started it (pthread_kill from its sampler thread) for as long as
+// the profile runs. A profile started in a green thread (node:inspector, or a DevTools click
+// delivered while a green thread ran) thus outlives that thread's exit; with glibc's own stacks
+// the descriptor is unmapped with the stack and the next tick faults (SIGSEGV in
+// __pthread_kill_implementation). Kept mapped, a stale handle finds an exited descriptor
+// (pthread_kill returns an error) or, once its stack serves a new pool thread, that thread,
+// which blocks SIGPROF like every asynchronous signal. Process-wide: all engines share them.
+// Retired stacks give their pages back (MADV_DONTNEED), so what stays is address space.
+constexpr size_t kThreadGuardSize = 64 * 1024;
+
+std::mutex g_stacks_mutex;
+std::vector<std::pair<char*, size_t>> g_free_stacks;
+
+// A mapping of `map_size` bytes (guard included) or nullptr with errno set.
+char* TakeThreadStack(size_t map_size) {
+  {
+    std::lock_guard<std::mutex> lock(g_stacks_mutex);
+    for (size_t i = g_free_stacks.size(); i-- > 0;) {
+      if (g_free_stacks[i].second != map_size) continue;
+      char* map = g_free_stacks[i].first;
+      g_free_stacks.erase(g_free_stacks.begin() + static_cast<std::ptrdiff_t>(i));
+      return map;
+    }
+  }
+  void* map = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (map == MAP_FAILED) return nullptr;
+  if (mprotect(map, kThreadGuardSize, PROT_NONE) != 0) {
+    const int error = errno;
+    munmap(map, map_size);
+    errno = error;
+    return nullptr;
+  }
+  return static_cast<char*>(map);
+}
+
+void GiveBackThreadStack(char* map, size_t map_size) {
+  // Best effort: if refused, the pages merely stay resident.
+  madvise(map + kThreadGuardSize, map_size - kThreadGuardSize, MADV_DONTNEED);
+  std::lock_guard<std::mutex> lock(g_stacks_mutex);
+  g_free_stacks.emplace_back(map, map_size);
+}
+
+}  // namespace
 
 void* OsThread::Main(void* self) {
   OsThread* thread = static_cast<OsThread*>(self);
@@ -25,12 +76,12 @@ void* OsThread::Main(void* self) {
     thread->job = nullptr;
     job->RunOnThread(thread);
   }
-  // Nobody references this thread any more: the pool forgot it before asking it to exit.
-  delete thread;
+  // The pool joins this thread, then frees it and reuses its stack (Reap).
   return nullptr;
 }
 
 OsThread* OsThreadPool::Acquire(size_t stack_size, int* error_out) {
+  if (!exiting_.empty()) Reap(false);
   while (!idle_.empty()) {
     OsThread* thread = idle_.back();
     idle_.pop_back();
@@ -38,11 +89,19 @@ OsThread* OsThreadPool::Acquire(size_t stack_size, int* error_out) {
     // Stack size changed through configure(): this thread no longer fits.
     Retire(thread);
   }
+  const size_t page = 4096;
+  const size_t usable = (stack_size + page - 1) / page * page;
+  char* map = TakeThreadStack(kThreadGuardSize + usable);
+  if (map == nullptr) {
+    *error_out = errno == ENOMEM ? EAGAIN : errno;
+    return nullptr;
+  }
   OsThread* thread = new OsThread();
+  thread->stack_map = map;
+  thread->stack_map_size = kThreadGuardSize + usable;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int rc = pthread_attr_setstacksize(&attr, stack_size);
+  int rc = pthread_attr_setstack(&attr, map + kThreadGuardSize, usable);
   if (rc == 0) {
     // Asynchronous signals belong to Node's main thread: a pooled thread blocks them so
     // SIGINT, SIGTERM, SIGCHLD, ... are always delivered where libuv expects them. Faults stay
@@ -52,12 +111,12 @@ OsThread* OsThreadPool::Acquire(size_t stack_size, int* error_out) {
     sigfillset(&blocked);
     for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&blocked, fault);
     pthread_sigmask(SIG_SETMASK, &blocked, &previous);
-    pthread_t handle;
-    rc = pthread_create(&handle, &attr, &OsThread::Main, thread);
+    rc = pthread_create(&thread->handle, &attr, &OsThread::Main, thread);
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
   pthread_attr_destroy(&attr);
   if (rc != 0) {
+    GiveBackThreadStack(thread->stack_map, thread->stack_map_size);
     delete thread;
     *error_out = rc;
     return nullptr;
@@ -81,14 +140,30 @@ void OsThreadPool::Release(OsThread* thread) {
 
 void OsThreadPool::Retire(OsThread* thread) {
   live_--;
+  exiting_.push_back(thread);
   thread->exit_requested = true;
-  thread->baton.Signal();  // the thread frees itself; never touch it again
+  thread->baton.Signal();  // it leaves its loop and exits; Reap joins it
+}
+
+void OsThreadPool::Reap(bool wait) {
+  size_t kept = 0;
+  for (OsThread* thread : exiting_) {
+    const int rc = wait ? pthread_join(thread->handle, nullptr) : pthread_tryjoin_np(thread->handle, nullptr);
+    if (rc == EBUSY) {
+      exiting_[kept++] = thread;
+      continue;
+    }
+    GiveBackThreadStack(thread->stack_map, thread->stack_map_size);
+    delete thread;
+  }
+  exiting_.resize(kept);
 }
 
 void OsThreadPool::Shutdown() {
   shut_down_ = true;
   for (OsThread* thread : idle_) Retire(thread);
   idle_.clear();
+  Reap(true);
 }
 
 }  // namespace greenthread

@@ -41,6 +41,10 @@ class OsThread {
   // before its first wait, so valid whenever a job runs.
   uintptr_t stack_low = 0;
   size_t stack_size = 0;
+  // The stack the pool mapped for it (OsThreadStacks) and its handle, for the join.
+  char* stack_map = nullptr;
+  size_t stack_map_size = 0;
+  pthread_t handle{};
 
  private:
   friend class OsThreadPool;
@@ -50,6 +54,8 @@ class OsThread {
 class OsThreadPool {
  public:
   explicit OsThreadPool(size_t max_idle) : max_idle_(max_idle) {}
+  // Joins the threads retired after Shutdown (their jobs ended during teardown).
+  ~OsThreadPool() { Reap(true); }
   OsThreadPool(const OsThreadPool&) = delete;
   OsThreadPool& operator=(const OsThreadPool&) = delete;
 
@@ -60,7 +66,8 @@ class OsThreadPool {
   // Takes back a thread whose job has given the isolate back for the last time (or never ran).
   void Release(OsThread* thread);
 
-  // Ends every idle thread. Threads still running jobs are not affected.
+  // Ends every idle thread and waits for every retired one to be gone. Threads still running
+  // jobs are not affected.
   void Shutdown();
 
   size_t idle_count() const { return idle_.size(); }
@@ -69,12 +76,16 @@ class OsThreadPool {
 
  private:
   void Retire(OsThread* thread);
+  // Joins retired threads that have exited (all of them, waiting, with `wait`) and gives
+  // their stacks back to OsThreadStacks.
+  void Reap(bool wait);
 
   size_t max_idle_;
   // LIFO: the most recently released thread has the warmest stack and caches.
   std::vector<OsThread*> idle_;
   size_t started_ = 0;  // threads ever started
   size_t live_ = 0;     // threads started and not yet told to exit
+  std::vector<OsThread*> exiting_;  // told to exit, not yet joined
   bool shut_down_ = false;
 };
 

@@ -82,13 +82,10 @@ describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s', (backend) => {
   });
 });
 
-// --- Known defects (test.failing: they pass while the defect is there; when it is fixed jest
-// reports them, and `.failing` comes off). /work/notes/docs-fiber-inspect.md has the analysis.
+// --- Two defects the profiler found, both fixed: a profiler that outlives the green thread (or
+// OS thread) that started it.
 
-/** `test`, or `test.failing` where `defective` says the backend still has the defect. */
-const known = (defective: boolean): jest.It => (defective ? test.failing : test);
-
-describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s, known defects', (backend) => {
+describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s, a profiler outliving its starter', (backend) => {
   // Fibers: a CpuSampler started on a fiber keeps a raw pointer to that fiber's V8 per-thread
   // data and reads it on every tick. The engine once deleted that data when the fiber left V8
   // (a use after free, shown under gdb in the notes); it now keeps it for the next fiber with
@@ -99,12 +96,13 @@ describe.each(BACKENDS)('GREENTHREAD_BACKEND=%s, known defects', (backend) => {
   });
 
   // Threads: the sampler signals the OS thread that started the profiler (pthread_kill from
-  // V8's v8:ProfEvntProc thread). A pooled thread that retires exits, glibc unmaps its stack
-  // (which holds its pthread descriptor) once its stack cache overflows, and the next tick
-  // faults in __pthread_kill_implementation. A profiler is started on a green thread's OS
+  // V8's v8:ProfEvntProc thread). A pooled thread that retired used to exit with glibc's own
+  // stack, which holds its pthread descriptor and was unmapped, and the next tick faulted in
+  // __pthread_kill_implementation; pool threads now run on stacks the engine never unmaps
+  // (native/engine/os-thread-pool.cc). A profiler is started on a green thread's OS
   // thread by node:inspector in that green thread, and by a DevTools client whenever its
   // message is dispatched while a green thread runs (Node delivers it as an isolate interrupt).
-  known(backend === 'threads')('a profiler started in a green thread survives that OS thread retiring', () => {
+  test('a profiler started in a green thread survives that OS thread retiring', () => {
     const out = resultOf(runNode([TARGET, root, 'retire'], { env: { GREENTHREAD_BACKEND: backend } }));
     expect(out).toEqual({ backend, stopped: true });
   });
