@@ -331,15 +331,14 @@ void Engine::ReleaseStack(Coroutine* co) {
   }
   idle_hosts_.push_back(host);
   // As the stack pool does with idle stacks (FiberStackPool::Release): the last few idle hosts
-  // keep their pages, for the next spawns; one that sinks below them gives back everything
-  // under its warm top, where it is parked (its frames: Main and the switch, a few hundred
-  // bytes; checked against its saved stack pointer).
+  // keep their pages, for the next spawns; one that sinks below them gives back every page
+  // below the one holding its saved stack pointer (it is parked in Main and the switch, a few
+  // hundred bytes from the top), so an idle host costs about a page of stack.
   if (idle_hosts_.size() > kFiberStackHotIdle) {
     FiberHost* sinking = idle_hosts_[idle_hosts_.size() - 1 - kFiberStackHotIdle];
-    const uintptr_t warm_bottom = sinking->stack.high() - kFiberStackWarmSize;
-    if (!sinking->trimmed && reinterpret_cast<uintptr_t>(sinking->side.ctx.sp) > warm_bottom) {
+    if (!sinking->trimmed) {
       sinking->trimmed = true;
-      FiberStackDropBelow(sinking->stack, warm_bottom);
+      FiberStackDropBelow(sinking->stack, reinterpret_cast<uintptr_t>(sinking->side.ctx.sp));
     }
   }
 }

@@ -260,9 +260,9 @@ class Engine {
   FiberStackPool fiber_stacks_{2048};
   FiberSide hub_side_;
   // Hosts between green threads (LIFO: the last one released has the warmest stack). Each
-  // holds an archived V8 thread (a few KiB) and its stack's warm top; beyond this many, a
-  // host whose green thread ends leaves V8 instead.
-  static constexpr size_t kMaxIdleHosts = 256;
+  // holds an archived V8 thread (its saved state and a handle block, about 10 KiB) and a page
+  // of stack; beyond this many, a host whose green thread ends leaves V8 instead.
+  static constexpr size_t kMaxIdleHosts = 1024;
   std::vector<FiberHost*> idle_hosts_;
   // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
   // after 2^31 allocations).
