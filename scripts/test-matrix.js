@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the whole jest suite under other Node majors (22, 24 and 26 by default), each with the
-// addon built for it: Node fetched from the npm registry into .matrix/, addon built there in a
+// Runs the whole jest suite on other Node majors (22, 24 and 26 by default), under both engine
+// backends (scripts/jest-backends.js), each with the addon built for it: Node fetched from the npm registry into .matrix/, addon built there in a
 // scratch copy (the repo's build/ stays the running Node's), and handed to the tests through
 // node-gyp-build's own override, GREENTHREAD_PREBUILD=<dir with prebuilds/>. That is the same
 // lookup an installed package does, so a wrongly named prebuild fails here too.
@@ -17,7 +17,7 @@ const { parseArgs } = require('node:util');
 const { ROOT, CACHE, obtainNode, buildAddon, installPrebuild } = require('./prebuild');
 
 const DEFAULT_MAJORS = [22, 24, 26];
-const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
+const { runJestOnBackends } = require('./jest-backends');
 const TSC = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
 
 // Run in a child of the Node under test, with the matrix environment: proves the addon that
@@ -84,21 +84,13 @@ function testOn(major, { refresh, jestArgs }) {
   const smoke = spawnSync(node.bin, ['-e', SMOKE, ROOT], { cwd: ROOT, env, stdio: 'inherit', timeout: 60000 });
   if (smoke.status !== 0) row.note = 'smoke test failed: the addon does not load or run; ';
 
-  console.log(`\n> jest on Node ${node.version}`);
-  const report = path.join(CACHE, `jest-${major}.json`);
-  fs.rmSync(report, { force: true });
-  const jest = spawnSync(node.bin, [JEST, '--json', `--outputFile=${report}`, ...jestArgs], { cwd: ROOT, env, stdio: 'inherit' });
-  let results = {};
-  try {
-    results = JSON.parse(fs.readFileSync(report, 'utf8'));
-  } catch {
-    row.note += 'jest wrote no report; ';
-  }
-  row.passed += results.numPassedTests ?? 0;
-  // A suite that fails to load runs no test but is still a failure (same rule as .ci/run).
-  row.failed += (results.numFailedTests ?? 0) + (results.numRuntimeErrorTestSuites ?? 0);
-  if (jest.status !== 0) row.note += `jest exited with ${jest.status ?? jest.signal}`;
-  row.ok = smoke.status === 0 && jest.status === 0 && row.failed === 0;
+  const result = runJestOnBackends({ nodeBin: node.bin, env, jestArgs, label: ` on Node ${node.version}` });
+  row.passed = result.passed;
+  row.failed = result.failed;
+  row.note += result.runs.map((run) => `${run.backend}: ${run.passed}/${run.failed}` +
+    (run.ran && run.ran !== run.backend ? ` ran ${run.ran}` : '')).join(', ');
+  row.jestOk = result.ok;
+  row.ok = smoke.status === 0 && row.jestOk && row.failed === 0;
   return row;
 }
 

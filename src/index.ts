@@ -16,6 +16,7 @@ export type { ConfigureOptions } from './engine/configure';
 export { hub } from './green/hub-api';
 export { hubTurn } from './hub/hub-turn';
 export type { GreenThreadInfo } from './green/hub-api';
+export type { HubStats } from './hub/hub';
 export { Timeout, withTimeout } from './green/timeout';
 export type { TimeoutError, WithTimeoutOptions } from './green/timeout';
 export { Event } from './sync/event';

@@ -155,6 +155,9 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   put("liveThreads", static_cast<double>(engine->pool().live_count()));
   put("threadsStarted", static_cast<double>(engine->pool().started_count()));
   put("lastOsError", static_cast<double>(engine->last_os_error()));
+  put("fiberStacks", static_cast<double>(engine->fiber_stacks().live_count()));
+  put("fiberStacksPooled", static_cast<double>(engine->fiber_stacks().idle_count()));
+  put("fiberThreadIds", static_cast<double>(engine->fiber_thread_ids()));
   info.GetReturnValue().Set(out);
 }
 
@@ -200,22 +203,42 @@ void FiberSelfCheckMethod(const FunctionCallbackInfo<Value>& info) {
 }
 
 // backend(): { backend: 'fibers' | 'threads', requested, fallbackReason }  (which engine backend
-// this environment runs, chosen once at load; fallbackReason says why fibers were not used)
+// this environment runs, choosing it now if nothing has yet; fallbackReason says why fibers
+// are not used when they were asked for or are the default)
 void Backend(const FunctionCallbackInfo<Value>& info) {
   Isolate* isolate = info.GetIsolate();
   Engine* engine = EngineOf(info);
+  engine->EnsureBackend();
   Local<v8::Context> context = isolate->GetCurrentContext();
   auto str = [&](const std::string& value) -> Local<Value> {
     return v8::String::NewFromUtf8(isolate, value.c_str()).ToLocalChecked();
   };
   Local<v8::Object> out = v8::Object::New(isolate);
   out->Set(context, str("backend"), str(engine->fibers() ? "fibers" : "threads")).Check();
-  const char* requested = std::getenv("GREENTHREAD_BACKEND");
-  out->Set(context, str("requested"),
-           requested != nullptr ? str(requested) : v8::Null(isolate).As<Value>()).Check();
+  Local<Value> requested = v8::Null(isolate);
+  if (engine->backend_request() == Engine::BackendRequest::kFibers) requested = str("fibers");
+  if (engine->backend_request() == Engine::BackendRequest::kThreads) requested = str("threads");
+  out->Set(context, str("requested"), requested).Check();
   out->Set(context, str("fallbackReason"),
            engine->fallback_reason().empty() ? v8::Null(isolate).As<Value>() : str(engine->fallback_reason())).Check();
   info.GetReturnValue().Set(out);
+}
+
+// selectBackend(name: 'fibers' | 'threads' | 'default'): true, or an error message  (validated
+// in TypeScript; configure({ backend }))
+void SelectBackend(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  Engine* engine = EngineOf(info);
+  const v8::String::Utf8Value name(isolate, info[0]);
+  Engine::BackendRequest request = Engine::BackendRequest::kDefault;
+  if (*name != nullptr && std::strcmp(*name, "fibers") == 0) request = Engine::BackendRequest::kFibers;
+  if (*name != nullptr && std::strcmp(*name, "threads") == 0) request = Engine::BackendRequest::kThreads;
+  std::string error;
+  if (engine->SelectBackend(request, &error)) {
+    info.GetReturnValue().Set(true);
+  } else {
+    info.GetReturnValue().Set(v8::String::NewFromUtf8(isolate, error.c_str()).ToLocalChecked());
+  }
 }
 
 void Cleanup(void* arg) {
@@ -239,13 +262,16 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   // of each function that tiered up.
   v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   Engine* engine = new Engine(isolate, context);
-  // The backend, chosen once per environment (configure({ backend }) may choose later, before
-  // the first green thread). Fibers only after the self-check passed here, on this thread.
-  if (const char* backend = std::getenv("GREENTHREAD_BACKEND"); backend != nullptr) {
+  // The backend asked for; chosen when first needed (Engine::EnsureBackend), on this thread.
+  // configure({ backend }) may ask again before the first green thread.
+  if (const char* backend = std::getenv("GREENTHREAD_BACKEND"); backend != nullptr && *backend != '\0') {
     if (std::strcmp(backend, "fibers") == 0) {
-      engine->UseFibers(RunFiberSelfCheck(isolate));
-    } else if (std::strcmp(backend, "threads") != 0 && *backend != '\0') {
-      engine->set_fallback_reason(std::string("GREENTHREAD_BACKEND=") + backend + " names no backend (fibers, threads)");
+      engine->RequestBackend(Engine::BackendRequest::kFibers);
+    } else if (std::strcmp(backend, "threads") == 0) {
+      engine->RequestBackend(Engine::BackendRequest::kThreads);
+    } else {
+      engine->RequestBackend(Engine::BackendRequest::kThreads,
+                             std::string("GREENTHREAD_BACKEND=") + backend + " names no backend (fibers, threads)");
     }
   }
   node::AddEnvironmentCleanupHook(isolate, Cleanup, engine);
@@ -269,6 +295,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   method("stats", Stats);
   method("fiberSelfCheck", FiberSelfCheckMethod);
   method("backend", Backend);
+  method("selectBackend", SelectBackend);
   InitBlockingDetection(isolate, context, exports, engine);
   exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "defaultStackSize"),
                v8::Number::New(isolate, static_cast<double>(Engine::kDefaultStackSize))).Check();

@@ -1,23 +1,72 @@
 // The fiber backend of the engine: green threads as stacks on the hub's own OS thread, switched
-// by fiber-switch's register swap, still through Unlocker/Locker for V8's per-thread state
-// (/work/shared/research/fibers-feasibility.md §1). Opt-in (GREENTHREAD_BACKEND=fibers) and only
-// after RunFiberSelfCheck passed on this very thread; the thread backend stays the default.
+// by fiber-switch's register swap, still through Unlocker/Locker for V8's per-thread state.
+// The default wherever it verifies itself; the thread backend (engine.cc, one OS thread per
+// running green thread) is the fallback. Measurements and the failures that forced each rule
+// below: /work/shared/research/fibers-feasibility.md.
 //
-// What it bends, and how each bend is kept safe:
-// - V8 knows one ThreadId per OS thread (a C++ thread_local). Every stack here gets its own:
-//   the id is written into that private TLS slot before each switch, while nobody holds the
-//   isolate (inside the giver's Unlocker), so V8's lazy archive of the giver and its restore of
-//   the taker key their state by the right ids. A finished fiber's id goes back to V8 through
-//   DiscardThreadSpecificMetadata and to the next new fiber through free_thread_ids_.
-// - base::Stack caches the thread's stack start in TLS; Isolate::Enter copies it into the heap
-//   (conservative scan start) and V8 >= 13 checks every GC (and V8 14 every throw) against it.
-//   It is written for the target stack with the ThreadId.
-// - V8 >= 13 keeps stack_size_ per isolate, not per thread: each stack's limit is re-applied
-//   after it is switched into.
-// - Enter before ~Unlocker (engine.h, EnterBeforeRestore); the CPED travels as with threads.
-// The slots' offsets come from the self-check (fiber-offsets.h): nothing here writes a private
-// slot unless UseFibers accepted a passing check made on this thread.
+// WHAT IT BENDS. V8's public rule is "one OS thread, one stack, one Locker at a time". V8
+// keeps a thread's JavaScript state (ThreadLocalTop, handle scopes, the debugger's step state,
+// the stack guard) in the isolate while that thread holds the Locker, and copies it aside
+// (ArchiveThread) when an Unlocker lets another thread in, keyed by a ThreadId. We run several
+// stacks on one OS thread and present each to V8 as a thread of its own. Four pieces of
+// private state have to agree with the stack that runs:
+//   1. The ThreadId (a C++ thread_local in V8: node-fibers died of it). Every stack gets its
+//      own: the id is written into that TLS slot just before a switch, inside the giver's
+//      Unlocker, when nobody holds the isolate; V8's lazy archive of the giver and its restore
+//      of the taker then key their state by the right ids. A new fiber starts with 0, so its
+//      Locker allocates a fresh id; a finished fiber gives its id back to V8
+//      (DiscardThreadSpecificMetadata) and to the next new fiber (free_thread_ids_), because
+//      V8 never recycles ids and aborts after 2^31 of them.
+//   2. base::Stack's cached stack start (TLS). Isolate::Enter copies it into the heap, where
+//      the conservative stack scan starts; V8 >= 13 CHECKs in every GC (and V8 14 in every
+//      throw) that the running code is on the "central stack" it describes. It is written with
+//      the ThreadId, so each stack is its own central stack.
+//   3. Isolate::stack_size_ (V8 >= 13), per isolate rather than per thread: SetStackLimit is
+//      re-applied after every switch-in (FiberSide::stack_limit).
+//   4. The continuation-preserved embedder data (AsyncLocalStorage on Node 24/26), also per
+//      isolate: saved and restored per coroutine exactly as the thread backend does.
+// And one ordering rule shared with the thread backend: enter the isolate before ~Unlocker
+// restores the thread state (engine.h, EnterBeforeRestore; Node 20's debugger crashed without).
+//
+// HOW EACH IS KEPT SAFE. Nothing here writes a private slot unless UseFibers accepted:
+//   - the load-time self-check (fiber-offsets.cc), run on this very thread: every private
+//     offset decoded from this exact binary's public code (Locker::IsLocked,
+//     base::Stack::GetStackStart, Isolate::Enter, Isolate::SetStackLimit) by exact instruction
+//     shapes, checked against the ELF .symtab where there is one, and cross-checked read-only
+//     against live values (the id slot against ThreadManager's owner and IsLocked, a fresh OS
+//     thread getting exactly one new id, the stack-start slot against GetStackStart() and the
+//     thread's real stack, the heap's copy, stack_size_ against the central-stack window); the
+//     platform (x86-64 Linux) and no shadow stack (CET breaks any register-swapping switch);
+//   - then the canary (FiberCanary below): the backend's first switches, made by a probe fiber
+//     before any green thread exists, which takes an id, runs JavaScript that allocates,
+//     recurses and throws, parks, is resumed and finishes, with V8's view of the running stack
+//     compared with ours at every step, on both sides of each switch.
+// Any failure, an unknown build, or a forced failure (GREENTHREAD_FIBER_SELFCHECK_FAIL=<check>,
+// which the tests use to walk every fallback) leaves the engine on threads, with the reason on
+// hub.stats().fallbackReason. The choice is made before the first green thread and never
+// changes afterwards, so the two backends never mix.
+// Other invariants hold as with threads: only Local/Global handles cross a switch; one switch
+// at a time; the isolate is entered by nobody when a stack is switched into (GT_CHECKed);
+// --no-wasm-code-gc (set at load for both backends: V8's wasm code GC refuses archived
+// threads); Worker termination and environment teardown unwind parked fibers by termination
+// (Engine::Teardown), then release their stacks. Stacks (fiber-stack.h) are mmap'ed with a
+// guard region below, pooled, and trimmed when idle; deep recursion meets V8's stack limit
+// (kNativeStackReserve above the guard) as a RangeError long before the guard.
+// Known limits: V8's CPU profiler samples the OS thread that started it, which on this backend
+// is every green thread (see the README); a debugger sees one thread whose stack changes at
+// each switch, as with threads.
+//
+// ADDING A NODE VERSION. Run test/engine/fiber-selfcheck.test.ts under it (npm run
+// test:matrix -- --only <major>). If a decode fails, the reason names the entry point and dumps
+// the bytes it could not match: add the new instruction shape to fiber-offsets.cc's tables,
+// with the V8 version in its name, and add the version's expected offsets to the test's
+// research table after confirming them with `readelf -s` (+ PT_TLS) and the research note's
+// method. Then run the whole suite under both backends on it (test:matrix does) and read
+// v8threads.cc, isolate.cc (Enter, IsOnCentralStack, Throw) and stack-guard.cc of that V8 for
+// new per-isolate state that should be per thread, as stack_size_ was in V8 13.
 #include <v8.h>
+
+#include <string>
 
 #include "engine/assert.h"
 #include "engine/engine.h"
@@ -38,8 +87,41 @@ void StartFiber(void* arg, void* /*value*/) { static_cast<Coroutine*>(arg)->RunO
 
 }  // namespace
 
+void Engine::RequestBackend(BackendRequest request, std::string note) {
+  backend_request_ = request;
+  request_note_ = std::move(note);
+  backend_chosen_ = false;
+}
+
+bool Engine::SelectBackend(BackendRequest request, std::string* error) {
+  EnsureBackend();
+  const bool want_fibers = request != BackendRequest::kThreads;
+  if (created_any_) {
+    // Green threads exist (or existed) on the backend in force: only a no-op is allowed.
+    if (request == BackendRequest::kDefault || want_fibers == fibers_) return true;
+    *error = std::string("the backend can only be chosen before the first green thread is created (running: ") +
+             (fibers_ ? "fibers" : "threads") + ")";
+    return false;
+  }
+  if (request == backend_request_) return true;
+  fibers_ = false;
+  fallback_reason_.clear();
+  RequestBackend(request);
+  EnsureBackend();
+  return true;
+}
+
+void Engine::EnsureBackend() {
+  if (backend_chosen_) return;
+  backend_chosen_ = true;
+  fibers_ = false;
+  fallback_reason_ = request_note_;
+  if (backend_request_ == BackendRequest::kThreads || !request_note_.empty()) return;
+  UseFibers(RunFiberSelfCheck(isolate_));
+}
+
 bool Engine::UseFibers(const FiberSelfCheck& check) {
-  GT_CHECK(table_.empty(), "the backend is chosen before the first green thread");
+  GT_CHECK(!created_any_ && running_ == nullptr, "the backend is chosen on the hub, before the first green thread");
   if (!check.ok) {
     fallback_reason_ = check.reason.empty() ? "fiber self-check failed" : check.reason;
     return false;
@@ -55,9 +137,129 @@ bool Engine::UseFibers(const FiberSelfCheck& check) {
     fallback_reason_ = "the hub thread's ThreadId or stack start reads as unset";
     return false;
   }
+  std::string canary = RunFiberCanary();
+  if (canary.empty() && FiberCheckForced(kFiberCanaryCheck)) {
+    canary = std::string(kFiberCanaryCheck) + ": forced to fail by GREENTHREAD_FIBER_SELFCHECK_FAIL";
+  }
+  if (!canary.empty()) {
+    fallback_reason_ = canary;
+    return false;
+  }
   fibers_ = true;
   fallback_reason_.clear();
   return true;
+}
+
+uintptr_t Engine::HeapStackStart() const {
+  // The self-check proved these reads against live values on this thread (fiber-offsets.cc).
+  const char* heap = reinterpret_cast<const char*>(isolate_) + fiber_offsets_.heap;
+  const char* holder = *reinterpret_cast<char* const*>(heap + fiber_offsets_.heap_stack_holder);
+  return *reinterpret_cast<const uintptr_t*>(holder + fiber_offsets_.heap_stack_start);
+}
+
+// The canary: the backend's first switches, made by a probe before any green thread exists,
+// with V8's view of the running stack checked at every step. It takes a fresh ThreadId, runs
+// JavaScript that allocates and throws (V8 14 checks the stack start in every throw), parks
+// once so that the hub's own state is archived and restored, then finishes and gives its id
+// back. Any mismatch leaves the engine on threads, with the step that failed as the reason.
+struct FiberCanary {
+  Engine* const engine;
+  FiberStack stack;
+  FiberSide side;
+  std::string failure;
+  bool finished = false;
+
+  explicit FiberCanary(Engine* e) : engine(e) {}
+
+  void Expect(bool pass, const char* what) {
+    if (!pass && failure.empty()) failure = std::string(kFiberCanaryCheck) + ": " + what;
+  }
+
+  // V8's idea of the running stack: the ThreadId slot, the stack-start slot and the heap's copy.
+  void ExpectIdentity(const FiberSide& expected, const char* what) {
+    const uintptr_t slot = *reinterpret_cast<uintptr_t*>(ThreadPointer() + engine->fiber_offsets_.stack_start_tls);
+    Expect(engine->ReadThreadIdSlot() == expected.thread_id && slot == expected.stack_start &&
+               engine->HeapStackStart() == expected.stack_start && v8::Isolate::TryGetCurrent() == engine->isolate_,
+           what);
+  }
+
+  static void Start(void* arg, void* /*value*/) { static_cast<FiberCanary*>(arg)->Run(); }
+
+  [[noreturn]] void Run() {
+    Engine* const e = engine;
+    v8::Isolate* const isolate = e->isolate_;
+    {
+      GT_CHECK(!isolate->IsInUse(), "the canary starts only after the hub has left the isolate");
+      isolate->Enter();
+      v8::Locker locker(isolate);
+      side.thread_id = e->ReadThreadIdSlot();
+      e->fiber_thread_ids_++;
+      Expect(side.thread_id > 0 && side.thread_id != e->hub_side_.thread_id,
+             "a new fiber's Locker did not give it a ThreadId of its own");
+      ExpectIdentity(side, "V8 does not see the fiber's own stack after its first Enter and Locker");
+      Expect(v8::Locker::IsLocked(isolate), "the fiber does not hold the isolate's lock");
+      side.stack_limit = stack.low() + Engine::kNativeStackReserve;
+      isolate->SetStackLimit(side.stack_limit);
+      RunJavaScript(isolate);
+      e->FiberHandOff(side, e->hub_side_);  // park once: the hub checks its own side
+      ExpectIdentity(side, "the fiber's identity did not survive a park and resume");
+      RunJavaScript(isolate);
+      isolate->Exit();
+    }
+    isolate->DiscardThreadSpecificMetadata();
+    e->free_thread_ids_.push_back(side.thread_id);
+    finished = true;
+    e->WriteFiberIdentity(e->hub_side_);
+    FiberSwitch(&side.ctx, &e->hub_side_.ctx, nullptr);
+    GT_CHECK(false, "a finished canary is never switched into again");
+    __builtin_trap();
+  }
+
+  void RunJavaScript(v8::Isolate* isolate) {
+    if (!failure.empty()) return;
+    v8::HandleScope handle_scope(isolate);
+    v8::Local<v8::Context> context = engine->context_.Get(isolate);
+    v8::Context::Scope context_scope(context);
+    v8::TryCatch try_catch(isolate);
+    // Allocates, recurses a little and throws across frames: 64 objects + 11 characters.
+    const char* source =
+        "(() => { const kept = []; for (let i = 0; i < 64; i++) kept.push({ i });"
+        " const down = (n) => { if (n === 0) throw new RangeError('greenthread'); return down(n - 1); };"
+        " try { down(17); } catch (e) { return kept.length + e.message.length; } })()";
+    v8::Local<v8::String> text = v8::String::NewFromUtf8(isolate, source).ToLocalChecked();
+    v8::Local<v8::Script> script;
+    v8::Local<v8::Value> result;
+    if (!v8::Script::Compile(context, text).ToLocal(&script) || !script->Run(context).ToLocal(&result)) {
+      Expect(false, "JavaScript on the fiber did not run to completion");
+      return;
+    }
+    Expect(result->IsInt32() && result.As<v8::Int32>()->Value() == 64 + 11,
+           "JavaScript on the fiber computed a wrong value");
+  }
+};
+
+std::string Engine::RunFiberCanary() {
+  FiberCanary canary(this);
+  int error = 0;
+  if (!fiber_stacks_.Acquire(kDefaultStackSize, &canary.stack, &error)) {
+    return std::string(kFiberCanaryCheck) + ": no stack could be mapped for it (errno " + std::to_string(error) + ")";
+  }
+  if (!FiberContextInit(&canary.side.ctx, canary.stack.low(), canary.stack.high(), FiberCanary::Start, &canary,
+                        &hub_side_.ctx)) {
+    fiber_stacks_.Release(canary.stack);
+    return std::string(kFiberCanaryCheck) + ": the switch context could not be set up";
+  }
+  canary.side.stack_start = canary.stack.high();
+  canary.side.thread_id = 0;
+  const FiberSide hub = hub_side_;
+  FiberHandOff(hub_side_, canary.side);  // runs to its park
+  canary.ExpectIdentity(hub, "the hub's identity was not restored when the fiber parked");
+  canary.Expect(!canary.finished, "the canary finished before it parked");
+  FiberHandOff(hub_side_, canary.side);  // runs to its end
+  canary.ExpectIdentity(hub, "the hub's identity was not restored when the fiber finished");
+  canary.Expect(canary.finished, "the canary did not finish");
+  fiber_stacks_.Release(canary.stack);
+  return canary.failure;
 }
 
 int32_t Engine::ReadThreadIdSlot() const {
@@ -154,6 +356,7 @@ void Coroutine::RunOnFiber() {
     GT_CHECK(!isolate->IsInUse(), "a fiber starts only after its giver has left the isolate");
     isolate->Enter();
     v8::Locker locker(isolate);  // a recycled or new ThreadId: V8 initialises fresh state
+    if (side_.thread_id == 0) engine->fiber_thread_ids_++;
     side_.thread_id = engine->ReadThreadIdSlot();
     side_.stack_limit = stack_.low() + Engine::kNativeStackReserve;
     isolate->SetStackLimit(side_.stack_limit);

@@ -46,6 +46,8 @@ int32_t Engine::Create(v8::Local<v8::Function> entry, EngineStatus* status) {
     *status = EngineStatus::kShuttingDown;
     return -1;
   }
+  EnsureBackend();
+  created_any_ = true;
   int32_t id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();

@@ -2,6 +2,11 @@
 // thread and every Worker have their own), created when the addon loads there and torn down by
 // the environment's cleanup hook.
 //
+// Two backends behind this one interface (the hub above cannot tell them apart): fibers (the
+// default where they verify themselves: every green thread a stack on this thread, switched
+// in user space; engine-fiber.cc opens with the essay on what that takes) and threads (every
+// running green thread an OS thread of its own, described below; the fallback).
+//
 // The baton discipline (DESIGN.md): exactly one OS thread runs JavaScript on the isolate at any
 // instant. A handoff is always: Isolate::Exit, Unlocker (V8 archives this thread's state),
 // signal the partner's baton, wait on our own; then Isolate::Enter, and Locker (V8 restores our
@@ -69,6 +74,8 @@ enum class EngineStatus : int {
   kShuttingDown = 5,     // the environment is being torn down
 };
 
+struct FiberCanary;
+
 class Engine {
  public:
   static constexpr size_t kDefaultStackSize = 1024 * 1024;
@@ -128,14 +135,25 @@ class Engine {
 
   v8::Isolate* isolate() const { return isolate_; }
 
-  // Backend choice (engine-fiber.cc). Called once, on the hub thread, before any Create:
-  // switches to fibers only if `check` passed on this very thread; otherwise keeps threads and
-  // remembers why (fallback_reason). Returns whether fibers are on.
-  bool UseFibers(const FiberSelfCheck& check);
+  // Backend choice (engine-fiber.cc). The request comes from GREENTHREAD_BACKEND at load and
+  // from configure({ backend }); the choice is made lazily, on the hub thread, the first time
+  // anything needs it (the first Create, stats, backend()), so a process that never spawns
+  // pays nothing for the self-check. kDefault means fibers where they verify themselves.
+  enum class BackendRequest : uint8_t { kDefault, kFibers, kThreads };
+  // Records a request; `note` is kept as the fallback reason when it leads to threads (an
+  // unknown GREENTHREAD_BACKEND value). Takes effect at the next EnsureBackend.
+  void RequestBackend(BackendRequest request, std::string note = std::string());
+  // configure({ backend }): chooses now. Refused (false, *error set) once any green thread was
+  // created with another backend; choosing the backend in force again is always fine.
+  bool SelectBackend(BackendRequest request, std::string* error);
+  // Makes the choice if it is still open. Hub thread only, and only while it holds the isolate.
+  void EnsureBackend();
+  BackendRequest backend_request() const { return backend_request_; }
   bool fibers() const { return fibers_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
-  void set_fallback_reason(std::string reason) { fallback_reason_ = std::move(reason); }
   const FiberStackPool& fiber_stacks() const { return fiber_stacks_; }
+  // V8 ThreadIds ever allocated for fibers (recycled ones are counted once).
+  size_t fiber_thread_ids() const { return fiber_thread_ids_; }
 
   // hub.blockingDetection's watchdog (blocking-watchdog.h): told of every baton arrival here,
   // of every event-loop iteration by the binding.
@@ -143,6 +161,7 @@ class Engine {
 
  private:
   friend class Coroutine;
+  friend struct FiberCanary;
 
   Coroutine* Lookup(int32_t id) const;
   void Free(int32_t id);
@@ -171,6 +190,13 @@ class Engine {
   // Fiber backend (engine-fiber.cc). BindStack is BindThread's counterpart; FiberHandOff the
   // switch of fibers-feasibility.md §1; FiberFinishTarget HandOnFinished's; ReleaseStack gives
   // a finished or discarded coroutine's stack back to the pool.
+  // Switches to fibers only if `check` passed on this very thread and the canary (a probe
+  // fiber that runs JavaScript, throws, parks and finishes, checked at every step) agrees;
+  // otherwise stays on threads and remembers why. Returns whether fibers are on.
+  bool UseFibers(const FiberSelfCheck& check);
+  // The canary; returns "" when every step checked out, else the failure.
+  std::string RunFiberCanary();
+  uintptr_t HeapStackStart() const;
   bool BindStack(Coroutine* co, EngineStatus* status);
   void FiberHandOff(FiberSide& from, FiberSide& to);
   Coroutine* FiberFinishTarget(Coroutine* co, int32_t successor);
@@ -212,10 +238,18 @@ class Engine {
   int last_os_error_ = 0;
 
   // Fiber backend state (unused with threads).
+  BackendRequest backend_request_ = BackendRequest::kDefault;
+  std::string request_note_;
+  bool backend_chosen_ = false;
+  bool created_any_ = false;  // a green thread was created: the backend is fixed
+  size_t fiber_thread_ids_ = 0;
   bool fibers_ = false;
   std::string fallback_reason_;
   FiberOffsets fiber_offsets_;
-  FiberStackPool fiber_stacks_{256};
+  // Idle stacks kept: a server that had thousands of connections at once will likely have
+  // them again, and reuse costs one madvise where a new stack costs mmap, a guard and munmap
+  // later. Trimmed to their warm top (kFiberStackWarmSize), 2,048 idle stacks hold 32 MiB.
+  FiberStackPool fiber_stacks_{2048};
   FiberSide hub_side_;
   // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
   // after 2^31 allocations).

@@ -107,6 +107,8 @@ constexpr const char* kCurrentId = "thread-manager-current-id";
 constexpr const char* kStackStartLive = "stack-start-live";
 constexpr const char* kHeapStackStartLive = "heap-stack-start-live";
 constexpr const char* kStackSizeLive = "stack-size-live";
+// Run by the engine (engine-fiber.cc), not here: listed so that it can be forced too.
+constexpr const char* kCanary = kFiberCanaryCheck;
 
 std::string Hex(int64_t value) {
   char text[32];
@@ -869,8 +871,13 @@ const std::vector<const char*>& FiberSelfCheckNames() {
   static const std::vector<const char*> names = {
       kPlatform,         kShadowStack, kV8InExecutable, kDecodeThreadId,  kDecodeStackStart, kDecodeHeapStackStart,
       kDecodeStackSize,  kTlsBounds,   kElfSymtab,      kThreadIdLive,    kLockerAgrees,     kFreshThread,
-      kCurrentId,        kStackStartLive, kHeapStackStartLive, kStackSizeLive};
+      kCurrentId,        kStackStartLive, kHeapStackStartLive, kStackSizeLive, kCanary};
   return names;
+}
+
+bool FiberCheckForced(const char* check) {
+  const char* forced = std::getenv(kForceEnv);
+  return forced != nullptr && std::strcmp(forced, check) == 0;
 }
 
 FiberSelfCheck RunFiberSelfCheck(v8::Isolate* isolate) {

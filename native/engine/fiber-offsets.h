@@ -37,6 +37,13 @@ struct FiberSelfCheck {
   FiberOffsets offsets;      // complete when ok; what was found so far otherwise
 };
 
+// The last check, the canary, is run by the engine (Engine::RunFiberCanary), not by
+// RunFiberSelfCheck: a probe fiber's first switches, checked at every step.
+inline constexpr const char kFiberCanaryCheck[] = "canary";
+
+// Whether GREENTHREAD_FIBER_SELFCHECK_FAIL names `check` (read at every call).
+bool FiberCheckForced(const char* check);
+
 // Every check's name, in the order they run. GREENTHREAD_FIBER_SELFCHECK_FAIL=<name> makes
 // that one fail (a name that is not here fails the check as a whole, saying so).
 const std::vector<const char*>& FiberSelfCheckNames();

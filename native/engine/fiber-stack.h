@@ -26,7 +26,7 @@ inline constexpr size_t kFiberStackGuardSize = 64 * 1024;
 // Bytes at the top of a pooled stack left mapped when it goes back to the pool: the pages every
 // fiber touches first (entry frames, V8's entry stub), so the next user does not fault them in
 // again. Below this the pages are released (FiberStackPool::Release).
-inline constexpr size_t kFiberStackWarmSize = 32 * 1024;
+inline constexpr size_t kFiberStackWarmSize = 16 * 1024;
 
 // How many of the most recently released stacks stay untrimmed: the ones a spawn burst or a
 // steady churn of short green threads takes straight back, which would otherwise pay a

@@ -14,7 +14,7 @@ export interface NativeEngine {
   prod(id: number): void;
   setStackSize(bytes: number): void;
   getStackSize(): number;
-  stats(): { liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; lastOsError: number };
+  stats(): EngineCounters;
   /** hub.blockingDetection: seconds > 0 turns the watchdog on, 0 off (src/hub/blocking-detection.ts). */
   blockingDetection(seconds: number, listener: (seconds: number, elapsed: number, stack: string, thread: object | null) => void, hub: object): void;
   /** The running JavaScript stack as "    at ..." lines, at most `limit` frames; runs no JavaScript. */
@@ -25,22 +25,45 @@ export interface NativeEngine {
    */
   fiberSelfCheck(): FiberSelfCheckReport;
   /**
-   * Which backend this environment's engine runs, chosen once when the addon loaded there
-   * (GREENTHREAD_BACKEND; fibers only after a passing self-check on that thread), and, when fibers
-   * were asked for but not used, why (internal: issue 10 shows it in hub.stats()).
+   * Which backend this environment's engine runs (choosing it now if nothing needed it yet:
+   * fibers unless GREENTHREAD_BACKEND or configure() asked for threads, and only after a
+   * passing self-check and canary on this thread), and, when fibers are not used although
+   * asked for or the default, why.
    */
   backend(): BackendReport;
+  /**
+   * configure({ backend }): 'default' means fibers where they verify themselves. True, or the
+   * message of the refusal (a green thread already exists on the other backend).
+   */
+  selectBackend(name: 'fibers' | 'threads' | 'default'): true | string;
   readonly defaultStackSize: number;
   readonly minStackSize: number;
   readonly maxStackSize: number;
 }
 
+/** The engine's counters (NativeEngine.stats()). */
+export interface EngineCounters {
+  /** Coroutines created and not yet freed. */
+  liveCoroutines: number;
+  /** Thread backend: the OS thread pool (idle, alive, ever started); 0 on fibers. */
+  idleThreads: number;
+  liveThreads: number;
+  threadsStarted: number;
+  /** The errno of the last refused OS thread or stack mapping (0: none). */
+  lastOsError: number;
+  /** Fiber backend: stacks bound to live green threads, idle stacks kept for reuse. */
+  fiberStacks: number;
+  fiberStacksPooled: number;
+  /** Fiber backend: V8 ThreadIds ever taken by fibers; finished fibers' ids are reused. */
+  fiberThreadIds: number;
+}
+
 /** What NativeEngine.backend() says. */
 export interface BackendReport {
   backend: 'fibers' | 'threads';
-  /** GREENTHREAD_BACKEND as the addon read it, or null when unset. */
-  requested: string | null;
-  /** Why fibers were asked for but threads run (the failed self-check's reason); null otherwise. */
+  /** The backend asked for (GREENTHREAD_BACKEND, then configure()), or null for the default. */
+  requested: 'fibers' | 'threads' | null;
+  /** Why threads run where fibers were asked for or the default (the failed check); null otherwise. */
   fallbackReason: string | null;
 }
 

@@ -5,6 +5,7 @@
 // The binding's errors carry the `code` of a class in errors.ts; the ones a user can meet become
 // that class here (thread limits in the hub, which knows the counts), only on the error path.
 import { native } from './binding';
+import type { EngineCounters } from './binding';
 import { ShuttingDownError, ThreadLimitError } from '../errors';
 
 /**
@@ -77,6 +78,18 @@ export function discardCoroutine(id: number): void {
   native.discard(id);
 }
 
-export function engineStats() {
-  return native.stats();
+/** The engine's counters and which backend runs (hub.stats() adds the scheduler's). */
+export interface EngineStats extends EngineCounters {
+  /** The backend green threads run on in this JavaScript thread. */
+  backend: 'fibers' | 'threads';
+  /**
+   * Why threads run although fibers were asked for or are the default (the self-check or
+   * canary step that failed, or an unknown GREENTHREAD_BACKEND); null when nothing fell back.
+   */
+  fallbackReason: string | null;
+}
+
+export function engineStats(): EngineStats {
+  const { backend, fallbackReason } = native.backend();
+  return { ...native.stats(), backend, fallbackReason };
 }

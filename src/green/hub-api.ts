@@ -1,6 +1,7 @@
 // `hub`: the public face of the scheduler, for error reporting and diagnostics.
 import type { GreenThread } from './green-thread';
 import { theHub } from '../hub/hub';
+import type { HubStats } from '../hub/hub';
 import { blockingDetectionThreshold, setBlockingDetection } from '../hub/blocking-detection';
 import { rangeError, typeError } from '../errors';
 import { describe, validateFunction } from '../validate';
@@ -88,11 +89,15 @@ export const hub = {
   },
 
   /**
-   * Engine and scheduler counters: `liveGreenThreads` (spawned, not ended), `liveCoroutines`
-   * (holding an OS thread), `liveThreads` / `idleThreads` / `threadsStarted` (the OS thread
-   * pool: alive, idle in the pool, ever started), `readyThreads` (queued to run).
+   * Which engine backend runs, and engine and scheduler counters: `backend` ('fibers' or
+   * 'threads') and `fallbackReason` (why threads run where fibers were asked for or are the
+   * default, else null); `liveGreenThreads` (spawned, not ended), `readyThreads` (queued to
+   * run), `liveCoroutines` (started or about to be, in the engine); on threads,
+   * `liveThreads` / `idleThreads` / `threadsStarted` (the OS thread pool: alive, idle, ever
+   * started); on fibers, `fiberStacks` / `fiberStacksPooled` (stacks in use, idle for reuse)
+   * and `fiberThreadIds` (V8 thread ids ever taken; finished fibers' ids are reused).
    */
-  stats(): { liveGreenThreads: number; liveCoroutines: number; idleThreads: number; liveThreads: number; threadsStarted: number; readyThreads: number } {
+  stats(): HubStats {
     return theHub.stats();
   },
 };

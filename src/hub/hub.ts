@@ -26,6 +26,7 @@ import {
   createCoroutine, discardCoroutine, engineStats, isThreadLimit, parkOnHub, prodCoroutine, resumeCoroutine, switchToCoroutine,
   threadLimitError,
 } from '../engine/engine';
+import type { EngineStats } from '../engine/engine';
 import { InternalError, SuspendNotAllowedError } from '../errors';
 import { HUB_INTROSPECTS, HubThread, NOT_INTROSPECTED } from './hub-thread';
 import { captureRawStack } from './thread-stack';
@@ -69,6 +70,14 @@ function transition(thread: HubThread, to: ThreadState): void {
     throw new InternalError(`${String(thread)} cannot go from ${stateName(thread.state)} to ${stateName(to)}`);
   }
   thread.state = to;
+}
+
+/** hub.stats(): the engine's counters and backend, and the scheduler's. */
+export interface HubStats extends EngineStats {
+  /** Green threads spawned and not yet ended. */
+  liveGreenThreads: number;
+  /** Green threads queued to run. */
+  readyThreads: number;
 }
 
 export class Hub {
@@ -573,7 +582,7 @@ export class Hub {
     return this.live.list(stacks, this.current);
   }
 
-  stats() {
+  stats(): HubStats {
     return { ...engineStats(), readyThreads: this.queue.length, liveGreenThreads: this.live.size };
   }
 }

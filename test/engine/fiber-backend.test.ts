@@ -54,9 +54,80 @@ whereFibersPass('GREENTHREAD_BACKEND=fibers: green threads run as fibers, and be
   expect(onThreads).toEqual(onFibers);
 });
 
-test('with GREENTHREAD_BACKEND empty the thread backend runs, with no fallback reason', () => {
+test('with GREENTHREAD_BACKEND empty the default runs: fibers wherever the self-check passes', () => {
   const child = runChild(`${REPORTING}\n${LOAD}\nreport(native.backend());`, { env: { GREENTHREAD_BACKEND: '' } });
-  expect(resultOf(child)).toEqual({ backend: 'threads', requested: '', fallbackReason: null });
+  const out = resultOf(child);
+  expect(out.requested).toBeNull();
+  if (fibersHere) expect(out).toEqual({ backend: 'fibers', requested: null, fallbackReason: null });
+  else expect(out).toEqual({ backend: 'threads', requested: null, fallbackReason: native.fiberSelfCheck().reason });
+});
+
+test('a failed canary (forced) falls back to threads with its reason, default or asked for', () => {
+  for (const backend of ['', 'fibers']) {
+    const out = resultOf(runChild(WORKLOAD, { env: { GREENTHREAD_BACKEND: backend, GREENTHREAD_FIBER_SELFCHECK_FAIL: 'canary' } }));
+    expect(out.backend.backend).toBe('threads');
+    expect(out.backend.fallbackReason).toMatch(fibersHere ? /^canary: forced to fail by GREENTHREAD_FIBER_SELFCHECK_FAIL$/ : /./);
+    expect(out.value).toBe(42);
+    expect(out.ring).toBe(true);
+  }
+});
+
+test('configure({ backend }) chooses before the first green thread, and is refused after it', () => {
+  const out = resultOf(runChild(`${REPORTING}
+    const g = require(${PKG});
+    const out = {};
+    out.initial = g.hub.stats().backend;
+    out.threads = g.configure({ backend: 'threads' }).backend;
+    out.statsThreads = [g.hub.stats().backend, g.hub.stats().fallbackReason];
+    out.fibers = g.configure({ backend: 'fibers' }).backend;
+    const error = (fn) => { try { fn(); return null; } catch (e) { return [e.constructor.name, e.message]; } };
+    out.badName = error(() => g.configure({ backend: 'greenlets' }));
+    out.badType = error(() => g.configure({ backend: 1 }));
+    g.run(() => g.spawn(() => 1).wait()).then(() => {
+      const other = out.fibers === 'fibers' ? 'threads' : 'fibers';
+      out.same = g.configure({ backend: out.fibers }).backend;
+      out.refused = error(() => g.configure({ backend: other }));
+      out.after = g.hub.stats().backend;
+      report(out);
+    });
+  `, { env: { GREENTHREAD_BACKEND: '' } }));
+  const running = fibersHere ? 'fibers' : 'threads';
+  expect(out.initial).toBe(running);
+  expect(out.threads).toBe('threads');
+  expect(out.statsThreads).toEqual(['threads', null]);
+  expect(out.fibers).toBe(running);
+  expect(out.badName).toEqual(['TypeError', "configure(): backend must be 'fibers' or 'threads', got string \"greenlets\""]);
+  expect(out.badType[0]).toBe('TypeError');
+  expect(out.same).toBe(running);
+  expect(out.refused[0]).toBe('InvalidStateError');
+  expect(out.refused[1]).toMatch(/only be chosen before the first green thread is created \(running: (fibers|threads)\)/);
+  expect(out.after).toBe(running);
+});
+
+whereFibersPass('hub.stats() counts fiber stacks and V8 thread ids, which finished fibers give back', () => {
+  const out = resultOf(runChild(`${REPORTING}
+    const g = require(${PKG});
+    g.run(() => {
+      const ev = new g.Event();
+      const parked = [];
+      for (let i = 0; i < 50; i++) parked.push(g.spawn(() => ev.wait()));
+      g.sleep(0);
+      const during = g.hub.stats();
+      ev.send(1);
+      for (const t of parked) t.wait();
+      for (let i = 0; i < 5000; i++) g.spawn(() => g.sleep(0)).wait();
+      return { during, after: g.hub.stats() };
+    }).then(report);
+  `, { env: { GREENTHREAD_BACKEND: 'fibers' } }));
+  expect(out.during.backend).toBe('fibers');
+  expect(out.during.liveThreads).toBe(0);
+  expect(out.during.threadsStarted).toBe(0);
+  // The 50 parked ones and the green thread running run() hold a stack each.
+  expect(out.during.fiberStacks).toBe(51);
+  expect(out.during.fiberThreadIds).toBeGreaterThanOrEqual(51);
+  // 5,000 more lifecycles reuse the ids the finished ones gave back.
+  expect(out.after.fiberThreadIds).toBe(out.during.fiberThreadIds);
+  expect(out.after.fiberStacks).toBe(1);
 });
 
 test('a failed self-check (forced) falls back to threads, keeps the reason, and green threads work', () => {

@@ -317,7 +317,7 @@ test('20 create/terminate cycles of Workers with parked green threads do not lea
     report({ before, after, peak });
   `, { timeoutMs: 90000 });
   const { before, after, peak } = resultOf(child);
-  if (process.env.GREENTHREAD_BACKEND === 'fibers' && native.backend().backend === 'fibers') {
+  if (native.backend().backend === 'fibers') {
     // Fibers: the Worker's green threads live on its own OS thread, none of their own.
     expect(peak).toBeLessThan(before + perWorker);
   } else {

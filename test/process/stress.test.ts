@@ -4,7 +4,7 @@
 // threads; 100,000 spawn/wait cycles with OS threads and RSS staying bounded; and ThreadLimitError
 // (not a crash) when the OS refuses a thread. The heavy scenarios run in child processes.
 import { spawnSync } from 'node:child_process';
-import { configure } from '../../src';
+import { configure, hub } from '../../src';
 import { ChildResult, CRASH_TEXT, PKG, root, runNode, REPORTING, resultOf } from '../helpers';
 
 jest.setTimeout(180000);
@@ -123,11 +123,12 @@ describe('configure()', () => {
   });
 
   test('returns the settings in force and applies a valid stack size', () => {
-    expect(configure()).toEqual({ stackSize: MiB });
-    expect(configure({})).toEqual({ stackSize: MiB });
-    expect(configure({ stackSize: 256 * 1024 })).toEqual({ stackSize: 256 * 1024 });
-    expect(configure({ stackSize: undefined })).toEqual({ stackSize: 256 * 1024 });
-    expect(configure({ stackSize: 1024 * MiB })).toEqual({ stackSize: 1024 * MiB });
+    const { backend } = hub.stats();
+    expect(configure()).toEqual({ stackSize: MiB, backend });
+    expect(configure({})).toEqual({ stackSize: MiB, backend });
+    expect(configure({ stackSize: 256 * 1024 })).toEqual({ stackSize: 256 * 1024, backend });
+    expect(configure({ stackSize: undefined })).toEqual({ stackSize: 256 * 1024, backend });
+    expect(configure({ stackSize: 1024 * MiB })).toEqual({ stackSize: 1024 * MiB, backend });
   });
 
   test.each([1.5, 262144.5, '1048576', NaN, Infinity, null, true, 10n])('a non-integer stackSize (%p) is a TypeError', (value) => {
