@@ -111,4 +111,41 @@ describeOnFibers('deep recursion on a fiber', () => {
     `, { timeoutMs: 100000 });
     expect(out).toEqual({ wrong: [], after: Array(12).fill('went on') });
   });
+
+  // A finished fiber's ThreadId (and V8's per-thread data under it) and its pooled stack go to
+  // later fibers: each must get the limit of its own stack, never the previous owner's (a 16 MiB
+  // limit left on a 256 KiB stack would run into the guard page).
+  test('recycled ThreadIds and pooled stacks: each fiber recurses to its own stack\'s depth, sizes alternating', () => {
+    const out = resultOnFibers(`
+      function depthOf() { let d = 0; function f() { d++; f(); } try { f(); } catch (e) { if (!(e instanceof RangeError)) throw e; } return d; }
+      const SIZES = [262144, 16777216, 262144, 1048576, 262144, 16777216, 262144];
+      (async () => {
+        const depths = {};
+        for (const size of SIZES) {
+          g.configure({ stackSize: size });
+          const seen = await g.run(() => [1, 2, 3].map(() => g.spawn(() => { g.sleep(0); return depthOf(); })).map((t) => t.wait()));
+          (depths[size] = depths[size] || []).push(...seen);
+        }
+        // Mixed sizes alive at once, each measured twice around a switch.
+        const mixed = await g.run(() => {
+          const ts = [];
+          for (const size of [262144, 16777216, 262144, 1048576]) { g.configure({ stackSize: size }); ts.push(g.spawn(() => { g.sleep(0); const a = depthOf(); g.sleep(0); return [a, depthOf()]; })); }
+          return ts.map((t) => t.wait());
+        });
+        report({ backend: fiberBackend(), depths, mixed, fiberThreadIds: g.hub.stats().fiberThreadIds });
+      })();
+    `, { timeoutMs: 100000 });
+    const { depths, mixed, fiberThreadIds } = out;
+    const per = (size: number) => depths[size] as number[];
+    for (const size of [262144, 1048576, 16777216]) {
+      // The same depth every time a stack of that size is used (within a few frames: tiers).
+      expect(Math.max(...per(size)) - Math.min(...per(size))).toBeLessThan(per(size)[0] / 20);
+    }
+    expect(per(1048576)[0]).toBeGreaterThan(per(262144)[0] * 3);
+    expect(per(16777216)[0]).toBeGreaterThan(per(1048576)[0] * 8);
+    const close = (a: number, b: number) => Math.abs(a - b) < b / 20;
+    expect(mixed.map(([a, b]: number[], i: number) => close(a, per([262144, 16777216, 262144, 1048576][i])[0]) && close(b, a))).toEqual([true, true, true, true]);
+    // Ids recycled: at most four fibers and the run() thread were ever alive at once.
+    expect(fiberThreadIds).toBeLessThanOrEqual(5 + 2);
+  });
 });
