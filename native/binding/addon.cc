@@ -155,8 +155,8 @@ void Stats(const FunctionCallbackInfo<Value>& info) {
   put("liveThreads", static_cast<double>(engine->pool().live_count()));
   put("threadsStarted", static_cast<double>(engine->pool().started_count()));
   put("lastOsError", static_cast<double>(engine->last_os_error()));
-  put("fiberStacks", static_cast<double>(engine->fiber_stacks().live_count()));
-  put("fiberStacksPooled", static_cast<double>(engine->fiber_stacks().idle_count()));
+  put("fiberStacks", static_cast<double>(engine->fiber_stacks_in_use()));
+  put("fiberStacksPooled", static_cast<double>(engine->fiber_stacks_ready()));
   put("fiberThreadIds", static_cast<double>(engine->fiber_thread_ids()));
   info.GetReturnValue().Set(out);
 }

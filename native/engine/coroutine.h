@@ -20,6 +20,7 @@
 namespace greenthread {
 
 class Engine;
+class Coroutine;
 
 // One side of a fiber switch (fiber backend, engine-fiber.cc): a parked stack and the V8
 // per-thread identity written into the private slots when it is switched into. The hub has
@@ -29,6 +30,26 @@ struct FiberSide {
   int32_t thread_id = 0;       // V8's ThreadId for this stack; 0 = let V8 allocate one
   uintptr_t stack_start = 0;   // what base::Stack::GetStackStart() must return on this stack
   uintptr_t stack_limit = 0;   // re-applied on switch-in on V8 >= 13 (0 = none)
+};
+
+// Fiber backend: a V8 thread of its own on a stack of its own, which runs green threads one
+// after another. It enters the isolate and takes its Locker once, at its first start, and
+// keeps both between green threads, parked like a green thread while idle, so that starting a
+// green thread costs a switch, not a new V8 thread (a ThreadId, per-thread data, handle
+// blocks, all freed again at its end). It leaves V8 for good when the idle pool is full, when
+// its green thread was terminated, or at teardown. Owned by the engine (engine-fiber.cc).
+struct FiberHost {
+  Engine* engine = nullptr;
+  FiberStack stack;
+  FiberSide side;
+  Coroutine* job = nullptr;     // the green thread it runs, or will run once switched into
+  bool exit_requested = false;  // teardown: switched into only to leave V8 and go back to the hub
+  bool exited = false;          // has left V8: its stack goes back to the pool
+  bool trimmed = false;         // idle, with its pages below the warm top given back
+
+  // The host's whole life on its stack; never returns (its last act switches away).
+  [[noreturn]] void Main();
+  static void Start(void* arg, void* value);
 };
 
 enum class CoroutineState : uint8_t { kCreated, kRunning, kParked, kFinished };
@@ -47,12 +68,9 @@ class Coroutine final : public OsThreadJob {
   // The entry body; runs on thread_ (OsThreadJob).
   void RunOnThread(OsThread* thread) override;
 
-  // The entry body on a fiber stack (engine-fiber.cc); never returns: its last act is the
-  // switch away from its own stack.
-  [[noreturn]] void RunOnFiber();
-
  private:
   friend class Engine;
+  friend struct FiberHost;
 
   // Both backends' body of a coroutine, once it holds the isolate (Locker, entered, stack
   // limit set): calls the entry in the engine's context and records how it finished. Returns
@@ -63,9 +81,8 @@ class Coroutine final : public OsThreadJob {
   const int32_t id_;
   const size_t stack_size_;  // what configure() said when it was created
   OsThread* thread_ = nullptr;  // owned by the pool; ours from first start until finished
-  // Fiber backend: the stack (from the engine's pool, at first start) and the switch state.
-  FiberStack stack_;
-  FiberSide side_;
+  // Fiber backend: the host it runs on, from its first start until it is freed.
+  FiberHost* host_ = nullptr;
   v8::Global<v8::Function> entry_;
   // This coroutine's CPED while it is parked (v8-versions.h); before its start, the
   // CPED of the place that created it. Kept as a cache after a restore.

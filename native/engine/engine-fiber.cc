@@ -83,8 +83,6 @@ inline char* ThreadPointer() {
   return tp;
 }
 
-void StartFiber(void* arg, void* /*value*/) { static_cast<Coroutine*>(arg)->RunOnFiber(); }
-
 }  // namespace
 
 void Engine::RequestBackend(BackendRequest request, std::string note) {
@@ -201,7 +199,11 @@ struct FiberCanary {
       side.stack_limit = stack.low() + Engine::kNativeStackReserve;
       isolate->SetStackLimit(side.stack_limit);
       RunJavaScript(isolate);
-      e->FiberHandOff(side, e->hub_side_);  // park once: the hub checks its own side
+      {
+        // Switching back in runs V8 code that may make handles (V8 >= 13 restoring the thread).
+        v8::HandleScope handle_scope(isolate);
+        e->FiberHandOff(side, e->hub_side_);  // park once: the hub checks its own side
+      }
       ExpectIdentity(side, "the fiber's identity did not survive a park and resume");
       RunJavaScript(isolate);
       isolate->Exit();
@@ -273,7 +275,18 @@ void Engine::WriteFiberIdentity(const FiberSide& to) {
 }
 
 bool Engine::BindStack(Coroutine* co, EngineStatus* status) {
-  if (co->stack_.valid()) return true;
+  if (co->host_ != nullptr) return true;
+  const size_t map_size = kFiberStackGuardSize + FiberStackRoundSize(co->stack_size_);
+  // The most recently idle host of the right size (another size only after configure()).
+  for (size_t i = idle_hosts_.size(); i-- > 0;) {
+    FiberHost* host = idle_hosts_[i];
+    if (host->stack.map_size != map_size) continue;
+    idle_hosts_.erase(idle_hosts_.begin() + static_cast<std::ptrdiff_t>(i));
+    host->job = co;
+    host->trimmed = false;
+    co->host_ = host;
+    return true;
+  }
   int error = 0;
   FiberStack stack;
   if (!fiber_stacks_.Acquire(co->stack_size_, &stack, &error)) {
@@ -281,28 +294,64 @@ bool Engine::BindStack(Coroutine* co, EngineStatus* status) {
     *status = EngineStatus::kThreadLimit;
     return false;
   }
-  if (!FiberContextInit(&co->side_.ctx, stack.low(), stack.high(), StartFiber, co, &hub_side_.ctx)) {
+  FiberHost* host = new FiberHost();
+  host->engine = this;
+  host->stack = stack;
+  if (!FiberContextInit(&host->side.ctx, stack.low(), stack.high(), FiberHost::Start, host, &hub_side_.ctx)) {
     fiber_stacks_.Release(stack);
+    delete host;
     last_os_error_ = 0;
     *status = EngineStatus::kThreadLimit;
     return false;
   }
-  co->stack_ = stack;
-  co->side_.stack_start = stack.high();
-  co->side_.stack_limit = 0;
+  host->side.stack_start = stack.high();
+  host->side.stack_limit = 0;
   if (!free_thread_ids_.empty()) {
-    co->side_.thread_id = free_thread_ids_.back();
+    host->side.thread_id = free_thread_ids_.back();
     free_thread_ids_.pop_back();
   } else {
-    co->side_.thread_id = 0;  // V8 allocates one in the fiber's Locker
+    host->side.thread_id = 0;  // V8 allocates one in the host's Locker
   }
+  host->job = co;
+  co->host_ = host;
   return true;
 }
 
 void Engine::ReleaseStack(Coroutine* co) {
-  if (!co->stack_.valid()) return;
-  fiber_stacks_.Release(co->stack_);
-  co->stack_ = FiberStack();
+  FiberHost* host = co->host_;
+  if (host == nullptr) return;
+  co->host_ = nullptr;
+  host->job = nullptr;
+  if (host->exited) {
+    fiber_stacks_.Release(host->stack);
+    delete host;
+    return;
+  }
+  idle_hosts_.push_back(host);
+  // As the stack pool does with idle stacks (FiberStackPool::Release): the last few idle hosts
+  // keep their pages, for the next spawns; one that sinks below them gives back everything
+  // under its warm top, where it is parked (its frames: Main and the switch, a few hundred
+  // bytes; checked against its saved stack pointer).
+  if (idle_hosts_.size() > kFiberStackHotIdle) {
+    FiberHost* sinking = idle_hosts_[idle_hosts_.size() - 1 - kFiberStackHotIdle];
+    const uintptr_t warm_bottom = sinking->stack.high() - kFiberStackWarmSize;
+    if (!sinking->trimmed && reinterpret_cast<uintptr_t>(sinking->side.ctx.sp) > warm_bottom) {
+      sinking->trimmed = true;
+      FiberStackDropBelow(sinking->stack, warm_bottom);
+    }
+  }
+}
+
+void Engine::EndIdleHosts() {
+  while (!idle_hosts_.empty()) {
+    FiberHost* host = idle_hosts_.back();
+    idle_hosts_.pop_back();
+    host->exit_requested = true;
+    FiberHandOff(hub_side_, host->side);  // it leaves V8 and switches straight back
+    GT_CHECK(host->exited, "an idle host asked to leave has left V8");
+    fiber_stacks_.Release(host->stack);
+    delete host;
+  }
 }
 
 void Engine::FiberHandOff(FiberSide& from, FiberSide& to) {
@@ -347,31 +396,52 @@ Coroutine* Engine::FiberFinishTarget(Coroutine* co, int32_t successor) {
   return target;
 }
 
-void Coroutine::RunOnFiber() {
-  Engine* const engine = engine_;
-  v8::Isolate* const isolate = engine->isolate_;
-  Coroutine* next;
+void FiberHost::Start(void* arg, void* /*value*/) { static_cast<FiberHost*>(arg)->Main(); }
+
+void FiberHost::Main() {
+  Engine* const e = engine;
+  v8::Isolate* const isolate = e->isolate_;
+  Coroutine* next = nullptr;
   {
-    engine->watchdog_->NoteProgress();
+    e->watchdog_->NoteProgress();
     GT_CHECK(!isolate->IsInUse(), "a fiber starts only after its giver has left the isolate");
     isolate->Enter();
     v8::Locker locker(isolate);  // a recycled or new ThreadId: V8 initialises fresh state
-    if (side_.thread_id == 0) engine->fiber_thread_ids_++;
-    side_.thread_id = engine->ReadThreadIdSlot();
-    side_.stack_limit = stack_.low() + Engine::kNativeStackReserve;
-    isolate->SetStackLimit(side_.stack_limit);
-    engine->FreeRetired();
-    next = engine->FiberFinishTarget(this, RunEntry(isolate));
+    if (side.thread_id == 0) e->fiber_thread_ids_++;
+    side.thread_id = e->ReadThreadIdSlot();
+    side.stack_limit = stack.low() + Engine::kNativeStackReserve;
+    isolate->SetStackLimit(side.stack_limit);
+    for (;;) {
+      Coroutine* const co = job;
+      e->FreeRetired();
+      const int32_t successor = co->RunEntry(isolate);
+      // A terminated V8 thread is not reused; nor is one beyond the idle pool's size.
+      const bool stay = co->finish_kind_ != FinishKind::kTerminated && !e->tearing_down_ &&
+                        e->idle_hosts_.size() < Engine::kMaxIdleHosts;
+      next = e->FiberFinishTarget(co, successor);
+      if (!stay) break;
+      // Park between green threads, handing control on exactly as a finish does: whoever
+      // takes it frees `co` and puts this host in the idle pool (ReleaseStack). From here on
+      // `co` is gone.
+      {
+        // Switching back in runs V8 code that may make handles (V8 >= 13 restoring the thread).
+        v8::HandleScope handle_scope(isolate);
+        e->FiberHandOff(side, next != nullptr ? next->host_->side : e->hub_side_);
+      }
+      next = nullptr;
+      if (exit_requested) break;  // teardown (EndIdleHosts): back to the hub
+    }
     isolate->Exit();
   }  // ~Locker: V8 frees this ThreadId's state and unlocks
   // This stack is done with V8: drop its per-thread data so that its ThreadId can be reused.
   isolate->DiscardThreadSpecificMetadata();
-  engine->free_thread_ids_.push_back(side_.thread_id);
-  FiberSide& to = next != nullptr ? next->side_ : engine->hub_side_;
-  engine->WriteFiberIdentity(to);
-  // Last act: the next holder frees `this` (and releases this stack) once we are off it.
-  FiberSwitch(&side_.ctx, &to.ctx, nullptr);
-  GT_CHECK(false, "a finished fiber is never switched into again");
+  e->free_thread_ids_.push_back(side.thread_id);
+  exited = true;
+  FiberSide& to = next != nullptr ? next->host_->side : e->hub_side_;
+  e->WriteFiberIdentity(to);
+  // Last act: the next holder releases this host (and its stack) once we are off it.
+  FiberSwitch(&side.ctx, &to.ctx, nullptr);
+  GT_CHECK(false, "a host that left V8 is never switched into again");
   __builtin_trap();
 }
 

@@ -104,12 +104,12 @@ void Engine::RestoreAsyncContextData(const v8::Global<AsyncContextData>& slot) {
 // --experimental-async-context-frame), 24 and 26 once an AsyncLocalStorage frame made on the
 // event loop is carried into a green thread that allocates; jest runs every test inside one.
 // So while a collection runs the slot holds undefined, and the frame waits in a global handle,
-// which the collector visits exactly once. Only while green threads exist (only then are
-// threads archived) and only when the slot holds something: a second engine in the isolate
+// which the collector visits exactly once. Only while green threads or idle fiber hosts exist
+// (only then are threads archived) and only when the slot holds something: a second engine in the isolate
 // (another copy of the addon) then finds undefined and leaves the slot to the first.
 void Engine::HideAsyncContextDataFromGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
   Engine* engine = static_cast<Engine*>(data);
-  if (engine->live_ == 0 || !engine->gc_async_context_data_.IsEmpty()) return;
+  if ((engine->live_ == 0 && engine->idle_hosts_.empty()) || !engine->gc_async_context_data_.IsEmpty()) return;
   v8::HandleScope handle_scope(isolate);
   v8::Local<AsyncContextData> current = GetAsyncContextData(isolate);
   if (current.IsEmpty() || (current->IsValue() && current.As<v8::Value>()->IsUndefined())) return;
@@ -157,7 +157,7 @@ v8::Maybe<ResumeOutcome> Engine::Resume(int32_t id, EngineStatus* status) {
   if (kHasAsyncContextData) SaveAsyncContextData(hub_async_context_data_);
   running_ = co;
   if (fibers_) {
-    FiberHandOff(hub_side_, co->side_);
+    FiberHandOff(hub_side_, co->host_->side);
   } else {
     HandOff(co->thread_->baton, hub_baton_, /*spin=*/true);
   }
@@ -234,7 +234,7 @@ void Engine::Yield(bool expect_soon, EngineStatus* status) {
   if (kHasAsyncContextData) SaveAsyncContextData(co->async_context_data_);
   co->state_ = CoroutineState::kParked;
   if (fibers_) {
-    FiberHandOff(co->side_, hub_side_);
+    FiberHandOff(co->host_->side, hub_side_);
   } else {
     HandOff(hub_baton_, co->thread_->baton, expect_soon);
   }
@@ -259,7 +259,7 @@ void Engine::SwitchTo(int32_t id, bool expect_soon, EngineStatus* status) {
   co->state_ = CoroutineState::kParked;
   running_ = target;
   if (fibers_) {
-    FiberHandOff(co->side_, target->side_);
+    FiberHandOff(co->host_->side, target->host_->side);
   } else {
     HandOff(target->thread_->baton, co->thread_->baton, expect_soon);
   }
@@ -314,6 +314,7 @@ void Engine::Teardown() {
     }
   }
   pool_.Shutdown();
+  if (fibers_) EndIdleHosts();
   fiber_stacks_.Drain();
 }
 

@@ -151,7 +151,9 @@ class Engine {
   BackendRequest backend_request() const { return backend_request_; }
   bool fibers() const { return fibers_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
-  const FiberStackPool& fiber_stacks() const { return fiber_stacks_; }
+  // Stacks bound to green threads, and stacks ready for new ones (idle hosts and idle stacks).
+  size_t fiber_stacks_in_use() const { return fiber_stacks_.live_count() - idle_hosts_.size(); }
+  size_t fiber_stacks_ready() const { return fiber_stacks_.idle_count() + idle_hosts_.size(); }
   // V8 ThreadIds ever allocated for fibers (recycled ones are counted once).
   size_t fiber_thread_ids() const { return fiber_thread_ids_; }
 
@@ -162,6 +164,7 @@ class Engine {
  private:
   friend class Coroutine;
   friend struct FiberCanary;
+  friend struct FiberHost;
 
   Coroutine* Lookup(int32_t id) const;
   void Free(int32_t id);
@@ -197,10 +200,15 @@ class Engine {
   // The canary; returns "" when every step checked out, else the failure.
   std::string RunFiberCanary();
   uintptr_t HeapStackStart() const;
+  // BindStack gives a coroutine about to start a host: an idle one whose stack has the
+  // coroutine's size, or a new one. ReleaseStack takes it back once the coroutine is done
+  // with it (finished or discarded): idle, or, if it has left V8, its stack to the pool.
   bool BindStack(Coroutine* co, EngineStatus* status);
   void FiberHandOff(FiberSide& from, FiberSide& to);
   Coroutine* FiberFinishTarget(Coroutine* co, int32_t successor);
   void ReleaseStack(Coroutine* co);
+  // Teardown: every idle host leaves V8 and its stack goes back to the pool.
+  void EndIdleHosts();
   void WriteFiberIdentity(const FiberSide& to);
   int32_t ReadThreadIdSlot() const;
 
@@ -251,6 +259,11 @@ class Engine {
   // later. Trimmed to their warm top (kFiberStackWarmSize), 2,048 idle stacks hold 32 MiB.
   FiberStackPool fiber_stacks_{2048};
   FiberSide hub_side_;
+  // Hosts between green threads (LIFO: the last one released has the warmest stack). Each
+  // holds an archived V8 thread (a few KiB) and its stack's warm top; beyond this many, a
+  // host whose green thread ends leaves V8 instead.
+  static constexpr size_t kMaxIdleHosts = 256;
+  std::vector<FiberHost*> idle_hosts_;
   // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
   // after 2^31 allocations).
   std::vector<int32_t> free_thread_ids_;

@@ -52,6 +52,14 @@ size_t FiberStackRoundSize(size_t stack_size) {
   return (stack_size + page - 1) / page * page;
 }
 
+void FiberStackDropBelow(const FiberStack& stack, uintptr_t keep_from) {
+  const uintptr_t page = PageSize();
+  const uintptr_t end = keep_from / page * page;
+  if (end <= stack.low() || end > stack.high()) return;
+  // Cannot fail on a range we mapped; if it did, the pages would merely stay resident.
+  madvise(reinterpret_cast<void*>(stack.low()), end - stack.low(), MADV_DONTNEED);
+}
+
 FiberGuardKind FiberStackPool::guard_kind() { return g_guard_kind.load(std::memory_order_relaxed); }
 
 void FiberStackPool::ForceProtNoneGuards() { g_guard_kind.store(FiberGuardKind::kProtNone, std::memory_order_relaxed); }

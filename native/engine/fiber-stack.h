@@ -68,6 +68,10 @@ struct FiberStack {
 // Rounds a configured stack size up to whole pages.
 size_t FiberStackRoundSize(size_t stack_size);
 
+// Gives the pages of `stack` below `keep_from` back to the kernel (MADV_DONTNEED); the range
+// reads as zeros afterwards. For a stack parked with its frames above `keep_from`.
+void FiberStackDropBelow(const FiberStack& stack, uintptr_t keep_from);
+
 class FiberStackPool {
  public:
   explicit FiberStackPool(size_t max_idle, FiberStackTrim trim = FiberStackTrim::kDontNeed);

@@ -329,13 +329,16 @@ describe('the primitive stays consistent', () => {
 
   test('GreenThread.wait: aborting the waiter leaves the awaited thread alone', async () => {
     await green(() => {
-      const worker = spawn(() => { sleep(0.02); return 'done'; });
+      // The worker waits for an event, not for time: a stalled machine cannot finish it early.
+      const go = new Event<string>();
+      const worker = spawn(() => go.wait());
       const c = new AbortController();
       const waiter = spawn(() => thrownBy(() => worker.wait({ signal: c.signal })));
       sleep(0.001);
       c.abort(new Error('stop waiting'));
       expect((waiter.wait() as Error).message).toBe('stop waiting');
       expect(worker.dead).toBe(false);
+      go.send('done');
       expect(worker.wait()).toBe('done');
     });
   });

@@ -94,3 +94,28 @@ test('a huge sendall that times out, inside AsyncLocalStorage.run (the networkin
   `, { nodeArgs: frameFlags, timeoutMs: 60000 });
   expectClean(result, Array(5).fill('timed out').join(','));
 });
+
+test('collections on the event loop inside AsyncLocalStorage.run after green threads ended (fiber hosts idle, still archived)', () => {
+  // Fiber backend: a finished green thread's host stays parked in V8 as an archived thread,
+  // so the slot is visited more than once even with no green thread alive.
+  const result = runChild(`
+    const { AsyncLocalStorage } = require('node:async_hooks');
+    const { run, spawn, sleep, hub } = require(${PKG});
+    const als = new AsyncLocalStorage();
+    (async () => {
+      await run(() => { const ts = []; for (let i = 0; i < 20; i++) ts.push(spawn(() => sleep(0))); ts.forEach((t) => t.wait()); });
+      let kept = true;
+      for (let i = 0; i < 30; i++) {
+        await als.run({ i }, async () => {
+          let junk = [];
+          for (let k = 0; k < 100000; k++) { junk.push({ k }); if (junk.length > 1000) junk = []; }
+          globalThis.gc({ type: 'minor' });
+          await Promise.resolve();
+          kept = kept && als.getStore().i === i;
+        });
+      }
+      console.log(kept && hub.stats().liveGreenThreads === 0 ? 'stores kept' : 'stores lost');
+    })();
+  `, { nodeArgs: ['--expose-gc', ...frameFlags] });
+  expectClean(result, 'stores kept');
+});
