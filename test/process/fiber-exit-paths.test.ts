@@ -93,6 +93,18 @@ describeOnFibers('exit paths with fibers', () => {
     expect(result.stderr).toContain('plain boom');
   });
 
+  // Finished fibers leave their stacks (and V8 threads) idle for reuse: every way out must end
+  // those too.
+  const idle = `g.run(() => { const ts = []; for (let i = 0; i < 300; i++) ts.push(g.spawn(() => { g.sleep(0); return 1; })); return ts.reduce((s, t) => s + t.wait(), 0); })`;
+  test.each([
+    ['the loop running dry', '', 0],
+    ['process.exit(3)', 'process.exit(3);', 3],
+    ['an uncaught error', 'setImmediate(() => { throw new Error("late boom"); });', 1],
+  ])('%s with 300 finished fibers\' stacks idle and none live: clean exit', (_name, then, status) => {
+    const result = run(`${idle}.then((n) => { const s = g.hub.stats(); console.log(n, s.liveCoroutines, s.fiberStacks, s.fiberStacksPooled > 0); ${then} });`);
+    expect(expectExit(result, status as number)).toBe('300 0 0 true\n');
+  });
+
   describe('signals with fibers parked deep', () => {
     const parked = `
       parkMany(5000);
@@ -192,6 +204,23 @@ describeOnFibers('exit paths with fibers', () => {
         w.on('exit', (code) => { console.log('worker exit', code); g.run(() => g.spawn(() => 'main goes on').wait()).then(console.log); });
       `);
       expect(expectExit(result, 0)).toBe('backend fibers\nworker exit 5\nmain goes on\n');
+    });
+
+    test('terminate() and process.exit() of Workers whose finished fibers\' stacks are idle', () => {
+      const body = (last: string) => worker(`${idle}.then(() => { parentPort.postMessage('idle ' + (g.hub.stats().fiberStacksPooled > 0)); ${last} }); setInterval(() => {}, 1000);`);
+      const result = run(`
+        const { Worker } = require('node:worker_threads');
+        const seen = [];
+        const terminated = new Worker(${body('')}, { eval: true });
+        terminated.on('message', (m) => { seen.push(m); if (m.startsWith('idle')) terminated.terminate(); });
+        terminated.on('exit', (code) => {
+          seen.push('terminated ' + code);
+          const exiting = new Worker(${body('process.exit(6);')}, { eval: true });
+          exiting.on('message', (m) => seen.push(m));
+          exiting.on('exit', (code) => console.log(seen.join(', '), 'exit', code));
+        });
+      `);
+      expect(expectExit(result, 0)).toBe('backend fibers, idle true, terminated 1, backend fibers, idle true exit 6\n');
     });
 
     test('twenty Workers in a row, each ending with 500 fibers parked (loop dry): exit 0, nothing leaks into the next', () => {
