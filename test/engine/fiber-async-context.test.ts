@@ -196,4 +196,21 @@ describeOnFibers('AsyncLocalStorage and async_hooks on fibers, under interleavin
       plain: null,
     });
   });
+
+  // Finished fibers' stacks (and their V8 threads) are reused: a green thread started on one
+  // sees its own spawner's store, never what the previous one set there (enterWith included).
+  test('a reused fiber stack does not carry the previous green thread\'s store', () => {
+    const out = resultOnFibers(`
+      const { AsyncLocalStorage } = require('node:async_hooks');
+      const als = new AsyncLocalStorage();
+      const batch = () => Array.from({ length: 20 }, () => g.spawn(() => { const a = als.getStore(); g.sleep(0); return String([a, als.getStore()]); })).map((t) => t.wait());
+      (async () => {
+        await als.run('A', () => g.run(() => Array.from({ length: 20 }, (_, i) => g.spawn(() => { als.enterWith('E' + i); g.sleep(0); })).map((t) => t.wait())));
+        const none = await g.run(batch);
+        const b = await als.run('B', () => g.run(batch));
+        report({ backend: fiberBackend(), none: [...new Set(none)], b: [...new Set(b)], plain: als.getStore() ?? null, reused: g.hub.stats().fiberStacksPooled > 0 });
+      })();
+    `);
+    expect(out).toEqual({ none: [','], b: ['B,B'], plain: null, reused: true });
+  });
 });
