@@ -10,10 +10,15 @@ const check = native.fiberSelfCheck();
 /** Why fiber suites are skipped here, or undefined where the self-check passes. */
 export const noFibersReason: string | undefined = check.ok ? undefined : `the fiber self-check fails here: ${check.reason}`;
 
-/** `describe`, or `describe.skip` with the self-check's reason appended to the title. */
+/**
+ * `describe`, or `describe.skip` with the reason appended to the title: the self-check fails
+ * here, or this is the thread backend's pass of `npm test` (scripts/jest-backends.js), where
+ * suites whose children always run on fibers would only repeat the fiber pass.
+ */
 export function describeOnFibers(title: string, body: () => void): void {
-  if (noFibersReason === undefined) describe(title, body);
-  else describe.skip(`${title} (skipped: ${noFibersReason})`, body);
+  if (noFibersReason !== undefined) describe.skip(`${title} (skipped: ${noFibersReason})`, body);
+  else if (process.env.GREENTHREAD_BACKEND === 'threads') describe.skip(`${title} (runs in the fiber backend's pass)`, body);
+  else describe(title, body);
 }
 
 /** The environment of a child that must run on fibers. */
