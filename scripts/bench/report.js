@@ -112,12 +112,15 @@ function render(report) {
       previous = r.id;
       const shared = first ? [ns(r.gevent), ns(r.eventlet)] : ['', ''];
       const node = first ? ns(r.nodeEquivalent) : '';
-      if (r.withheld) return [first ? r.label : '', r.backend, `withheld: ${r.withheld}`, '', '', '', '', ...shared, '', '', node, '', '', '', '', ''];
+      // The reason is printed once under the table, not in every row.
+      if (r.withheld) return [first ? r.label : '', r.backend, 'FELL BACK*', '', '', '', '', ...shared, '', '', node, '', '', '', '', ''];
       return [first ? r.label : '', r.backend, ns(r.greenthread), ns(r.best), pct(r.spread), r.switchesPerOp == null ? '—' : r.switchesPerOp.toFixed(1), r.backend === 'threads' ? '' : x(r.vsThreads), ...shared, x(r.vsGevent), x(r.vsEventlet), node, x(r.vsNode), x(r.vsSetImmediate), x(r.vsAwait),
         r.target == null ? '—' : `≤${ns(r.target)}`, r.met == null ? '' : r.met ? 'yes' : 'NO'];
     }),
     [0, 1],
   ));
+  const withheld = new Map(rows.filter((r) => r.withheld).map((r) => [r.backend, r.withheld]));
+  for (const [backend, reason] of withheld) out.push(`* ${backend}: no figures (${reason}); thread figures are never shown as fiber ones`);
   out.push('');
   const base = [];
   if (node && Object.keys(node).length) {

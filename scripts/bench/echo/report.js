@@ -114,8 +114,9 @@ function renderEcho(echo, backends = {}) {
   const rows = [];
   for (const row of summary) {
     for (const [name, s] of Object.entries(row.servers)) {
+      const ran = s.ranBackends?.filter((b) => `greenthread-${b}` !== name);
       rows.push([
-        `${row.conns} × ${name}`,
+        `${row.conns} × ${name}${ran?.length ? ` (ran ${ran.join(', ')})` : ''}`,
         num(s.msgsPerSec),
         `${num(s.min)}–${num(s.max)}`,
         s.cpuPer100k == null ? '—' : s.cpuPer100k.toFixed(2),
