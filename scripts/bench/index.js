@@ -384,7 +384,7 @@ function renderBackends(state) {
   return Object.entries(state).map(([backend, s]) => {
     if (!s.reports) return `engine backend ${backend}: no greenthread group reported one`;
     if (s.fellBack) return `engine backend ${backend}: FELL BACK (${s.fellBack}); its figures are withheld below`;
-    return `engine backend ${backend}: ran ${s.ran.join(', ')} in all ${s.reports} greenthread processes (checked with ${s.via})`;
+    return `engine backend ${backend}: ran ${s.ran.join(', ')} in ${s.reports === 1 ? 'its one greenthread process' : `all ${s.reports} greenthread processes`} (checked with ${s.via})`;
   });
 }
 
