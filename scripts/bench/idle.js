@@ -1,6 +1,7 @@
 'use strict';
 // Footprint of parked green threads: CPU burnt while idle, RSS and OS threads per green thread.
-// Run as a child of index.js (a process of its own, so nothing else is alive in it):
+// Run as a child of index.js (a process of its own, so nothing else is alive in it), once per
+// engine backend:
 //   node idle.js '{"threads":1000,"windowMs":2000,"settleMs":500}'
 // Half the threads park in sleep(3600) (a pending timer), half in waitFor() of a promise that
 // never settles (no timer at all): the two ways a green thread waits for something far off.
@@ -8,6 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { selfStatus } = require('./proc');
+const { backendReport } = require('./backend');
 
 const config = JSON.parse(process.argv[2] || '{}');
 // The package under test: this checkout, or another build given with index.js --root.
@@ -96,6 +98,7 @@ async function main() {
     threads: count,
     states,
     engine: hub.stats(),
+    backend: backendReport(root, gt),
     spawnParkNsPerThread: spawnParkNs,
     cpu: { idle, baseline: baselineCpu },
     // Clock ticks are 10 ms: only threads that ran noticeably show up here.

@@ -1,13 +1,15 @@
 'use strict';
 // `npm run bench`: runs greenthread's benchmark suite and prints one comparison table.
-//   node scripts/bench/index.js [--quick] [--json] [--passes N] [--rounds N] [--threads N] ...
+//   node scripts/bench/index.js [--quick] [--json] [--backend both|threads|fibers] [--passes N] ...
 // Every group runs in a child process of its own, one after another (never two at once on
-// this 2-vCPU VM): micro.js (greenthread and plain-Node switch costs) and eventlet-gevent.py
-// (the same operations in Python), alternately over a few passes, then idle.js (1,000 parked
-// green threads), then the echo servers (echo/run.js: greenthread, Node, eventlet and gevent
-// under a C load generator), and the patching group (patch/run.js: monkeyPatch'ed *Sync calls
-// against the unpatched ones and the async API). This file only orchestrates and reports. Benchmarks are not tests: a
-// missed target does not make the run fail.
+// this 2-vCPU VM), and every greenthread group once per engine backend (GREENTHREAD_BACKEND in
+// the child's environment; each child reports which backend really ran): micro.js (greenthread
+// and plain-Node switch costs) and eventlet-gevent.py (the same operations in Python), then
+// crowd.js / crowd.py (10,000 parked green threads' memory, 10,000 concurrent sleep(0.5)s), all
+// taking turns over a few passes; then idle.js (1,000 parked green threads), the patching group
+// (patch/run.js) and the echo servers (echo/run.js: greenthread on each backend, Node, eventlet
+// and gevent under a C load generator). This file only orchestrates and reports. Benchmarks are
+// not tests: a missed target does not make the run fail.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +22,8 @@ const { probeHost, renderHostProbe } = require('./host-probe/run');
 const { runEcho } = require('./echo/run');
 const { renderEcho } = require('./echo/report');
 const { renderPatch, patchRows } = require('./patch/report');
+const { BACKENDS, backendEnv, fellBack } = require('./backend');
+const { summariseCrowd, fiberTargets, renderCrowd, renderTargets } = require('./targets');
 
 const HERE = __dirname;
 // Debian's interpreter has python3-eventlet and python3-gevent; the python3 on PATH may be
@@ -46,6 +50,8 @@ try {
       'echo-passes': { type: 'string' },
       'echo-seconds': { type: 'string' },
       'echo-conns': { type: 'string' },
+      backend: { type: 'string', default: 'both' },
+      crowd: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -58,11 +64,14 @@ try {
 if (args.help) {
   process.stdout.write(`usage: node scripts/bench/index.js [options]
   --quick        1 pass of 3 short rounds instead of 3 passes (a smoke run, rough figures)
+  --backend B    engine backend(s) of every greenthread figure: both (default), threads, fibers
   --json         print the results as one JSON object instead of the table
   --out FILE     also write the JSON results to FILE (with the table on stdout)
   --passes N     passes over all benchmark groups (default 3, --quick 1)
   --rounds N     rounds per benchmark in each pass (default 3)
-  --threads N    parked green threads for the idle/memory benchmark (default 1000)
+  --threads N    parked green threads for the idle benchmark (default 1000)
+  --crowd N      green threads of the crowd group (parked memory, concurrent sleep(0.5));
+                 default 10000
   --root DIR     benchmark the greenthread build in DIR (its dist/ and build/Release)
                  instead of this checkout: to compare an experimental engine
   --python PATH  interpreter for the eventlet/gevent baselines (default ${DEFAULT_PYTHON})
@@ -101,6 +110,12 @@ if (args.only !== undefined && args.only !== 'echo' && args.only !== 'patch') {
   process.stderr.write(`bench: --only takes "echo" or "patch", got ${JSON.stringify(args.only)}\n`);
   process.exit(2);
 }
+if (!['both', ...BACKENDS].includes(args.backend)) {
+  process.stderr.write(`bench: --backend takes both, threads or fibers, got ${JSON.stringify(args.backend)}\n`);
+  process.exit(2);
+}
+// Every greenthread group runs once per backend, in this order (threads first, as before).
+const backends = args.backend === 'both' ? BACKENDS : [args.backend];
 const patchOnly = args.only === 'patch';
 const echoOnly = !patchOnly && (args['echo-only'] || args.only === 'echo');
 if (echoOnly && args['no-echo']) {
@@ -115,6 +130,9 @@ const plan = {
   warmup: args.quick ? 1 : 2,
   roundMs: args.quick ? 60 : 150,
   threads: args.threads !== undefined ? positiveInt(args.threads, 'threads') : 1000,
+  // The crowd group: N parked green threads' memory, N concurrent sleep(0.5)s (issue 10).
+  crowd: args.crowd !== undefined ? positiveInt(args.crowd, 'crowd') : 10000,
+  crowdRounds: 2,
   idleWindowMs: args.quick ? 1000 : 2000,
   // Echo: 3 passes × 3 connection counts × 4 servers × ~3 s per run, about 1.5–2 minutes.
   echo: {
@@ -133,11 +151,11 @@ const status = (line) => {
  * Runs a child to completion. Resolves { code, signal, stdout, stderr, ms, exitMs } where
  * exitMs is the time from its last output to its exit (idle.js exits with threads parked).
  */
-function runChild(command, argv, timeoutMs) {
+function runChild(command, argv, timeoutMs, env = process.env) {
   return new Promise((resolve) => {
     const started = Date.now();
     let lastOutput = started;
-    const child = spawn(command, argv, { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { cwd: HERE, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; lastOutput = Date.now(); });
@@ -172,7 +190,9 @@ function parseChild(name, result) {
 // Adds one child's results to the pool of its group: every round's figure, and the n it used.
 function pool(pooled, name, result) {
   const entry = pooled.get(name) ?? { meta: {}, samples: {}, switches: {}, n: {} };
-  for (const [key, value] of Object.entries(result)) if (key !== 'results' && key !== 'options') entry.meta[key] = value;
+  for (const [key, value] of Object.entries(result)) if (key !== 'results' && key !== 'options' && key !== 'backend') entry.meta[key] = value;
+  // Every pass's backend report is kept: one fallback in any pass withholds the figures.
+  if (result.backend) (entry.meta.backendRuns ??= []).push(result.backend);
   for (const [id, r] of Object.entries(result.results)) {
     (entry.samples[id] ??= []).push(...r.samples);
     if (r.switches) (entry.switches[id] ??= []).push(...r.switches);
@@ -188,6 +208,27 @@ function finish(entry) {
   return { ...entry.meta, results };
 }
 
+// The pooled node.* baselines of all backends' micro processes: the plain-Node rows do not
+// depend on the engine backend, so every process's rounds count.
+function nodeBaselines(entries) {
+  const samples = {};
+  for (const entry of entries) {
+    for (const [id, values] of Object.entries(entry.samples)) if (id.startsWith('node.')) (samples[id] ??= []).push(...values);
+  }
+  return Object.fromEntries(Object.entries(samples).map(([id, values]) => [id, summarise(values)]));
+}
+
+/** { backend: { requested, ran, fellBack } } from the backend reports every child printed. */
+function backendSummary(reportsByBackend) {
+  const out = {};
+  for (const backend of backends) {
+    const reports = reportsByBackend[backend] ?? [];
+    const reasons = [...new Set(reports.map((r) => fellBack(backend, r)).filter(Boolean))];
+    out[backend] = { requested: backend, ran: [...new Set(reports.map((r) => r.backend))], fellBack: reasons.length ? reasons.join('; ') : null, reports: reports.length, via: reports[0]?.via ?? null };
+  }
+  return out;
+}
+
 async function main() {
   const started = Date.now();
   const notes = [];
@@ -195,28 +236,48 @@ async function main() {
   const hostBefore = probeHost();
   const background = watchBackground();
   const config = { rounds: plan.rounds, warmup: plan.warmup, roundMs: plan.roundMs, verbose: args.verbose, root: args.root };
+  // Every backend report a child printed, by the backend it asked for.
+  const backendReports = Object.fromEntries(backends.map((b) => [b, []]));
+  const noteBackend = (backend, report) => { if (backend && report) backendReports[backend].push(report); };
 
   // Each pass runs every group once; a group's rounds from all passes are pooled before the
   // medians are taken. Spreading each group over the whole run, rather than running it in one
-  // block, keeps a minute of heavy load from landing on greenthread alone or on Python alone.
-  const groups = echoOnly || patchOnly ? [] : [{ name: 'micro', label: 'greenthread and Node switch costs', command: process.execPath, argv: [path.join(HERE, 'micro.js')] }];
-  if (echoOnly || patchOnly) {
-    // only the echo or the patching group below
-  } else if (args['no-python']) {
-    notes.push('eventlet/gevent baselines skipped (--no-python)');
-  } else {
-    for (const lib of ['gevent', 'eventlet']) {
-      groups.push({ name: lib, label: `${lib} baseline (${args.python})`, command: args.python, argv: [path.join(HERE, 'eventlet-gevent.py'), lib], python: true });
+  // block, keeps a minute of heavy load from landing on one backend or on Python alone.
+  const groups = [];
+  const python = !args['no-python'];
+  if (!echoOnly && !patchOnly) {
+    const crowdConfig = (what) => JSON.stringify(what === 'parked' ? { root: args.root, parked: plan.crowd } : { root: args.root, sleepers: plan.crowd, sleepSeconds: 0.5, rounds: plan.crowdRounds });
+    for (const backend of backends) {
+      groups.push({ name: `micro.${backend}`, kind: 'micro', backend, label: `greenthread (${backend}) and Node switch costs`, command: process.execPath, argv: [path.join(HERE, 'micro.js'), JSON.stringify(config)] });
+    }
+    if (python) {
+      for (const lib of ['gevent', 'eventlet']) {
+        groups.push({ name: lib, kind: 'python', label: `${lib} baseline (${args.python})`, command: args.python, argv: [path.join(HERE, 'eventlet-gevent.py'), lib, JSON.stringify(config)], python: true });
+      }
+    } else {
+      notes.push('eventlet/gevent baselines skipped (--no-python)');
+    }
+    for (const what of ['parked', 'sleepers']) {
+      const gc = what === 'parked' ? ['--expose-gc'] : [];
+      for (const backend of backends) {
+        groups.push({ name: `${what}.${backend}`, kind: 'crowd', what, backend, label: `${plan.crowd.toLocaleString('en-US')} ${what} green threads (${backend})`, command: process.execPath, argv: [...gc, path.join(HERE, 'crowd.js'), crowdConfig(what)] });
+      }
+      if (python) {
+        for (const lib of ['gevent', 'eventlet']) {
+          groups.push({ name: `${what}.${lib}`, kind: 'crowd', what, lib, label: `${plan.crowd.toLocaleString('en-US')} ${what} greenlets (${lib})`, command: args.python, argv: [path.join(HERE, 'crowd.py'), lib, crowdConfig(what)], python: true });
+        }
+      }
     }
   }
   const pooled = new Map();
+  const crowdRuns = { parked: {}, sleepers: {} };
   for (let pass = 1; pass <= plan.passes; pass++) {
     for (const group of groups) {
       if (group.disabled) continue;
       status(`pass ${pass}/${plan.passes}: ${group.label}...`);
       let result;
       try {
-        result = parseChild(group.name, await runChild(group.command, [...group.argv, JSON.stringify(config)], 90000));
+        result = parseChild(group.name, await runChild(group.command, group.argv, 120000, backendEnv(group.backend)));
       } catch (error) {
         group.disabled = true;
         notes.push(`${group.name} ${group.python ? 'skipped' : 'failed'}: ${error.message}`);
@@ -224,34 +285,48 @@ async function main() {
       }
       if (result.unavailable) {
         group.disabled = true;
-        notes.push(`${group.name} skipped: ${args.python}: ${result.unavailable}`);
+        if (group.kind === 'python') notes.push(`${group.name} skipped: ${args.python}: ${result.unavailable}`);
         continue;
       }
-      pool(pooled, group.name, result);
+      noteBackend(group.backend, result.backend);
+      if (group.kind === 'crowd') (crowdRuns[group.what][group.backend ?? group.lib] ??= []).push(result);
+      else pool(pooled, group.name, result);
     }
   }
-  const micro = pooled.has('micro') ? finish(pooled.get('micro')) : null;
-  const python = {};
-  for (const lib of ['gevent', 'eventlet']) if (pooled.has(lib)) python[lib] = finish(pooled.get(lib));
+  const micro = {};
+  for (const backend of backends) if (pooled.has(`micro.${backend}`)) micro[backend] = finish(pooled.get(`micro.${backend}`));
+  const node = nodeBaselines(backends.filter((b) => pooled.has(`micro.${b}`)).map((b) => pooled.get(`micro.${b}`)));
+  const pythonResults = {};
+  for (const lib of ['gevent', 'eventlet']) if (pooled.has(lib)) pythonResults[lib] = finish(pooled.get(lib));
 
-  let idle = null;
-  if (!echoOnly && !patchOnly) try {
-    status(`${plan.threads} parked green threads: idle CPU and footprint...`);
-    const result = await runChild(process.execPath, [path.join(HERE, 'idle.js'),
-      JSON.stringify({ threads: plan.threads, windowMs: plan.idleWindowMs, settleMs: 500, root: args.root })], 60000);
-    idle = { ...parseChild('idle.js', result), exitMs: result.exitMs };
-  } catch (error) {
-    idle = { error: error.message };
+  const idle = {};
+  if (!echoOnly && !patchOnly) {
+    for (const backend of backends) {
+      try {
+        status(`${plan.threads} parked green threads (${backend}): idle CPU and footprint...`);
+        const result = await runChild(process.execPath, [path.join(HERE, 'idle.js'),
+          JSON.stringify({ threads: plan.threads, windowMs: plan.idleWindowMs, settleMs: 500, root: args.root })], 60000, backendEnv(backend));
+        idle[backend] = { ...parseChild('idle.js', result), exitMs: result.exitMs };
+        noteBackend(backend, idle[backend].backend);
+      } catch (error) {
+        idle[backend] = { error: error.message };
+      }
+    }
   }
 
-  // The patching group: one process, its rounds interleaved as many as all passes would give.
-  let patch = null;
-  if (!echoOnly && !args['no-patch']) try {
-    status('patching: monkeyPatch\'ed *Sync vs unpatched vs async...');
-    patch = parseChild('patch/run.js', await runChild(process.execPath, [path.join(HERE, 'patch', 'run.js'),
-      JSON.stringify({ ...config, rounds: plan.rounds * plan.passes })], 180000));
-  } catch (error) {
-    patch = { error: error.message };
+  // The patching group: one process per backend, its rounds interleaved as many as all passes would give.
+  const patch = {};
+  if (!echoOnly && !args['no-patch']) {
+    for (const backend of backends) {
+      try {
+        status(`patching (${backend}): monkeyPatch'ed *Sync vs unpatched vs async...`);
+        patch[backend] = parseChild('patch/run.js', await runChild(process.execPath, [path.join(HERE, 'patch', 'run.js'),
+          JSON.stringify({ ...config, rounds: plan.rounds * plan.passes })], 180000, backendEnv(backend)));
+        noteBackend(backend, patch[backend].backend);
+      } catch (error) {
+        patch[backend] = { error: error.message };
+      }
+    }
   }
 
   // Last, and alone on the machine: servers under a load generator, one at a time.
@@ -261,12 +336,16 @@ async function main() {
   } else if (args['no-echo']) {
     notes.push('echo group skipped (--no-echo)');
   } else {
-    echo = await runEcho({ ...plan.echo, python: args.python, noPython: args['no-python'], root: args.root, status });
+    echo = await runEcho({ ...plan.echo, backends, python: args.python, noPython: args['no-python'], root: args.root, status });
     notes.push(...echo.notes);
+    for (const [backend, reports] of Object.entries(echo.backendReports ?? {})) for (const report of reports) noteBackend(backend, report);
   }
 
   const hostProbe = { before: hostBefore, after: probeHost() };
-  const rows = buildRows(micro, python);
+  const backendState = backendSummary(backendReports);
+  const withheld = Object.fromEntries(backends.map((b) => [b, backendState[b].fellBack]));
+  const rows = buildRows(micro, node, pythonResults, backends, withheld);
+  const crowd = summariseCrowd(crowdRuns, backends, withheld);
   const env = {
     node: process.version,
     cpus: os.cpus().length,
@@ -275,16 +354,22 @@ async function main() {
     warmup: plan.warmup,
     roundMs: plan.roundMs,
     quick: args.quick,
+    backends,
+    crowd: plan.crowd,
     busyBefore,
     backgroundDuring: background(),
     hostProbe,
     python: args['no-python'] ? null : args.python,
-    groups: echoOnly ? ['echo'] : patchOnly ? ['patch'] : ['micro', 'python', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo'])],
+    groups: echoOnly ? ['echo'] : patchOnly ? ['patch'] : ['micro', 'python', 'crowd', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo'])],
     root: args.root ? path.resolve(args.root) : path.resolve(HERE, '..', '..'),
     defaultRoot: path.resolve(HERE, '..', '..'),
     totalSeconds: (Date.now() - started) / 1000,
   };
-  const report = { env, targets: TARGETS, anchors: ANCHORS, rows, micro, python, idle, patch, patchRows: patchRows(patch), echo, notes };
+  const report = {
+    env, targets: TARGETS, anchors: ANCHORS, backends: backendState, rows, micro, node, python: pythonResults, crowd, idle,
+    patch, patchRows: Object.fromEntries(Object.entries(patch).map(([b, p]) => [b, patchRows(p)])), echo, notes,
+  };
+  report.fiberTargets = fiberTargets(report);
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -294,24 +379,42 @@ async function main() {
   }
 }
 
-// The suite's table (unless --only echo), then the echo section, then every note.
+/** The report's lines naming which backend each greenthread figure ran on. */
+function renderBackends(state) {
+  return Object.entries(state).map(([backend, s]) => {
+    if (!s.reports) return `engine backend ${backend}: no greenthread group reported one`;
+    if (s.fellBack) return `engine backend ${backend}: FELL BACK (${s.fellBack}); its figures are withheld below`;
+    return `engine backend ${backend}: ran ${s.ran.join(', ')} in ${s.reports === 1 ? 'its one greenthread process' : `all ${s.reports} greenthread processes`} (checked with ${s.via})`;
+  });
+}
+
+// The suite's table (unless --only echo or patch), then the crowd, targets, patching and echo
+// sections, then every note.
 function renderText(report) {
   const { env } = report;
   const out = [];
   if (echoOnly || patchOnly) {
-    out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : 'echo'} only: node ${env.node}, ${env.cpus} CPUs; ${env.totalSeconds.toFixed(0)} s`);
+    out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : 'echo'} only: node ${env.node}, ${env.cpus} CPUs; backends ${env.backends.join(', ')}; ${env.totalSeconds.toFixed(0)} s`);
     if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
     out.push(`other load on the machine: ${(env.busyBefore * 100).toFixed(0)}% of all CPUs just before the run, ${(env.backgroundDuring * 100).toFixed(0)}% during it`);
-    out.push(...renderHostProbe(env.hostProbe));
+    out.push(...renderHostProbe(env.hostProbe), ...renderBackends(report.backends));
   } else {
     // The host mode right under the table's heading line: it qualifies every figure below.
     const [heading, ...table] = render({ ...report, notes: [] }).split('\n');
-    out.push(heading, ...renderHostProbe(env.hostProbe), ...table);
+    out.push(heading, ...renderHostProbe(env.hostProbe), ...renderBackends(report.backends), ...table);
+    const crowd = renderCrowd(report.crowd);
+    if (crowd.length) out.push('', ...crowd);
   }
-  const patch = renderPatch(report.patch);
-  if (patch.length) out.push('', ...patch);
-  const echo = renderEcho(report.echo);
+  for (const [backend, patch] of Object.entries(report.patch)) {
+    const lines = renderPatch(patch);
+    if (!lines.length) continue;
+    const withheld = report.backends[backend]?.fellBack;
+    out.push('', `[${backend} backend]${withheld ? ` withheld: ${withheld}` : ''}`, ...(withheld ? [] : lines));
+  }
+  const echo = renderEcho(report.echo, report.backends);
   if (echo.length) out.push('', ...echo);
+  const targets = renderTargets(report.fiberTargets, echoOnly || patchOnly);
+  if (targets.length) out.push('', ...targets);
   if (report.notes.length) out.push('', ...report.notes.map((note) => `note: ${note}`));
   return out.join('\n');
 }

@@ -1,10 +1,12 @@
 'use strict';
 // Switch-cost benchmarks of greenthread and their plain-Node baselines, in one process so
-// their rounds can be interleaved (harness.js). Run as a child of index.js:
+// their rounds can be interleaved (harness.js). Run as a child of index.js, once per engine
+// backend (GREENTHREAD_BACKEND=threads|fibers in its environment):
 //   node micro.js '{"rounds":7,"warmup":2,"roundMs":150}'
-// and prints { results: { id: summary } } as JSON on stdout; progress goes to stderr.
+// and prints { backend, results: { id: summary } } as JSON on stdout; progress goes to stderr.
 const path = require('node:path');
 const { now, runInterleaved } = require('./harness');
+const { backendReport } = require('./backend');
 
 const config = JSON.parse(process.argv[2] || '{}');
 // The package under test: this checkout, or another build given with index.js --root.
@@ -287,7 +289,9 @@ async function main() {
   const selected = config.only ? benches.filter((b) => config.only.includes(b.id)) : benches;
   const progress = config.verbose ? (line) => process.stderr.write(`  micro: ${line}\n`) : () => {};
   const results = await runInterleaved(selected, options, progress);
-  process.stdout.write(`${JSON.stringify({ options, results })}\n`);
+  // Which engine backend ran these figures (GREENTHREAD_BACKEND asks; a failed fiber self-check
+  // falls back to threads): index.js refuses to print thread figures as fiber ones.
+  process.stdout.write(`${JSON.stringify({ options, backend: backendReport(root, gt), results })}\n`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,7 @@
 'use strict';
-// Turns the collected results into the comparison rows and the plain-text table. Ratios are
-// greenthread time / baseline time: below 1 greenthread is faster. Only medians are compared;
+// Turns the collected results into the comparison rows and the plain-text table, one row per
+// operation and engine backend. Ratios are greenthread time / baseline time: below 1
+// greenthread is faster (the "fibers ×" column the other way round: threads / fibers). Only medians are compared;
 // a lone absolute time on this noisy VM means little.
 
 // Targets from the task (medians on the project's 2-vCPU VM) and the anchors DESIGN.md
@@ -15,9 +16,14 @@ const ANCHORS = {
   imap: { eventlet: 40400 },
 };
 
-/** The rows of the comparison table, each with its figures and ratios (also for --json). */
-function buildRows(micro, python) {
-  const node = micro ? micro.results : {};
+/**
+ * The rows of the comparison table (also for --json): per operation one row per engine backend,
+ * in `backends` order, each with its figures and ratios. `micro` is { backend: pooled micro.js
+ * results }, `node` the plain-Node baselines pooled over all backends' processes, `withheld`
+ * { backend: reason or null }: a backend that fell back gets a row with the reason and no
+ * figures, so thread figures never appear under the fibers heading.
+ */
+function buildRows(micro, node, python, backends, withheld = {}) {
   const py = (lib, id) => python[lib]?.results?.[id]?.median ?? null;
   const ratio = (a, b) => (a != null && b != null && b > 0 ? a / b : null);
   const spec = [
@@ -35,8 +41,6 @@ function buildRows(micro, python) {
   ];
   const rows = [];
   for (const s of spec) {
-    const r = node[s.gt];
-    if (!r) continue;
     const gevent = s.py ? py('gevent', s.py) : null;
     const eventlet = s.py ? py('eventlet', s.py) : null;
     const setImmediate = node['node.setImmediate']?.median ?? null;
@@ -44,25 +48,32 @@ function buildRows(micro, python) {
     const equivalent = s.node ? node[s.node]?.median ?? null : null;
     const fasterPython = [gevent, eventlet].filter((v) => v != null);
     const target = s.relative ? (fasterPython.length ? RELATIVE_TARGET * Math.min(...fasterPython) : null) : s.target;
-    rows.push({
-      id: s.id,
-      label: s.label,
-      greenthread: r.median,
-      best: r.min,
-      spread: r.spread,
-      switchesPerOp: r.switchesPerOp ?? null,
-      gevent,
-      eventlet,
-      vsGevent: ratio(r.median, gevent),
-      vsEventlet: ratio(r.median, eventlet),
-      vsSetImmediate: ratio(r.median, setImmediate),
-      vsAwait: ratio(r.median, awaitNs),
-      nodeEquivalent: equivalent,
-      vsNode: ratio(r.median, equivalent),
-      target,
-      targetRule: s.relative ? `≤ ${RELATIVE_TARGET}× the faster of eventlet and gevent` : s.target == null ? null : 'absolute',
-      met: target == null ? null : r.median <= target,
-    });
+    const median = (backend) => (withheld[backend] ? null : micro[backend]?.results?.[s.gt]?.median ?? null);
+    for (const backend of backends) {
+      const r = micro[backend]?.results?.[s.gt];
+      if (!r && !withheld[backend]) continue;
+      const base = { id: s.id, label: s.label, backend, gevent, eventlet, nodeEquivalent: equivalent, target, targetRule: s.relative ? `≤ ${RELATIVE_TARGET}× the faster of eventlet and gevent` : s.target == null ? null : 'absolute' };
+      if (withheld[backend]) {
+        rows.push({ ...base, withheld: withheld[backend], greenthread: null, met: null });
+        continue;
+      }
+      rows.push({
+        ...base,
+        withheld: null,
+        greenthread: r.median,
+        best: r.min,
+        spread: r.spread,
+        switchesPerOp: r.switchesPerOp ?? null,
+        vsGevent: ratio(r.median, gevent),
+        vsEventlet: ratio(r.median, eventlet),
+        vsSetImmediate: ratio(r.median, setImmediate),
+        vsAwait: ratio(r.median, awaitNs),
+        vsNode: ratio(r.median, equivalent),
+        // The other backend's time over this one's: above 1, this backend is that much faster.
+        vsThreads: backend === 'threads' ? null : ratio(median('threads'), r.median),
+        met: target == null ? null : r.median <= target,
+      });
+    }
   }
   return rows;
 }
@@ -81,8 +92,8 @@ function table(header, rows, alignLeft = [0]) {
 /** The human-readable report. */
 function render(report) {
   const out = [];
-  const { env, rows, micro, python, idle, notes } = report;
-  out.push(`greenthread benchmarks: node ${env.node}, ${env.cpus} CPUs; ${env.passes * env.rounds} rounds of ~${env.roundMs} ms per benchmark (${env.passes} pass${env.passes > 1 ? 'es' : ''} of ${env.rounds}, ${env.warmup} warm-up each)${env.quick ? ' --quick' : ''}; ${env.totalSeconds.toFixed(0)} s`);
+  const { env, rows, node, python, idle, notes } = report;
+  out.push(`greenthread benchmarks: node ${env.node}, ${env.cpus} CPUs; ${env.passes * env.rounds} rounds of ~${env.roundMs} ms per benchmark and backend (${env.passes} pass${env.passes > 1 ? 'es' : ''} of ${env.rounds}, ${env.warmup} warm-up each); backends ${(env.backends ?? ['threads']).join(' + ')}${env.quick ? ' --quick' : ''}; ${env.totalSeconds.toFixed(0)} s`);
   if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
   const noisy = Math.max(env.busyBefore, env.backgroundDuring) > 0.1;
   out.push(`other load on the machine: ${pct(env.busyBefore)} of all CPUs just before the run, ${pct(env.backgroundDuring)} during it${noisy ? '  (!) figures noisier than usual' : ''}`);
@@ -91,19 +102,34 @@ function render(report) {
   out.push('best = fastest round, spread = (slowest - fastest) / median, cs/op = context switches per operation;');
   out.push(`node eq. = plain Node's closest equivalent (promise channel, concurrency-limited async map); pool/queue targets: ≤ ${RELATIVE_TARGET}× the faster Python library`);
   out.push('(about 0: the threads spun on two vCPUs; 1 or more: they shared a vCPU, or slept in the kernel)');
+  out.push('two rows per operation, one per engine backend; "fibers ×" = threads time / fibers time (above 1: fibers faster)');
+  let previous = null;
   out.push(table(
-    ['operation', 'greenthread', 'best', 'spread', 'cs/op', 'gevent', 'eventlet', '/gevent', '/eventlet', 'node eq.', '/node eq.', '/setImm', '/await', 'target', 'met'],
-    rows.map((r) => [r.label, ns(r.greenthread), ns(r.best), pct(r.spread), r.switchesPerOp == null ? '—' : r.switchesPerOp.toFixed(1), ns(r.gevent), ns(r.eventlet), x(r.vsGevent), x(r.vsEventlet), ns(r.nodeEquivalent), x(r.vsNode), x(r.vsSetImmediate), x(r.vsAwait),
-      r.target == null ? '—' : `≤${ns(r.target)}`, r.met == null ? '' : r.met ? 'yes' : 'NO']),
+    ['operation', 'backend', 'median', 'best', 'spread', 'cs/op', 'fibers ×', 'gevent', 'eventlet', '/gevent', '/eventlet', 'node eq.', '/node eq.', '/setImm', '/await', 'target', 'met'],
+    rows.map((r) => {
+      // The baselines once per operation, on its first row.
+      const first = r.id !== previous;
+      previous = r.id;
+      const shared = first ? [ns(r.gevent), ns(r.eventlet)] : ['', ''];
+      const node = first ? ns(r.nodeEquivalent) : '';
+      // The reason is printed once under the table, not in every row.
+      if (r.withheld) return [first ? r.label : '', r.backend, 'FELL BACK*', '', '', '', '', ...shared, '', '', node, '', '', '', '', ''];
+      return [first ? r.label : '', r.backend, ns(r.greenthread), ns(r.best), pct(r.spread), r.switchesPerOp == null ? '—' : r.switchesPerOp.toFixed(1), r.backend === 'threads' ? '' : x(r.vsThreads), ...shared, x(r.vsGevent), x(r.vsEventlet), node, x(r.vsNode), x(r.vsSetImmediate), x(r.vsAwait),
+        r.target == null ? '—' : `≤${ns(r.target)}`, r.met == null ? '' : r.met ? 'yes' : 'NO'];
+    }),
+    [0, 1],
   ));
+  const withheld = new Map(rows.filter((r) => r.withheld).map((r) => [r.backend, r.withheld]));
+  for (const [backend, reason] of withheld) out.push(`* ${backend}: no figures (${reason}); thread figures are never shown as fiber ones`);
   out.push('');
   const base = [];
-  if (micro) {
+  if (node && Object.keys(node).length) {
+    // Pooled over every backend's micro process: plain Node does not depend on the engine.
     for (const [id, label] of [['node.channelPingPong', 'node: promise channel ping-pong'], ['node.mapLimit', 'node: async map, 1000 in flight, per item']]) {
-      if (micro.results[id]) base.push([label, ns(micro.results[id].median), pct(micro.results[id].spread), '']);
+      if (node[id]) base.push([label, ns(node[id].median), pct(node[id].spread), '']);
     }
-    base.push(['node: await of a resolved promise', ns(micro.results['node.await']?.median), pct(micro.results['node.await']?.spread ?? 0), '']);
-    base.push(['node: setImmediate round trip', ns(micro.results['node.setImmediate']?.median), pct(micro.results['node.setImmediate']?.spread ?? 0), '']);
+    base.push(['node: await of a resolved promise', ns(node['node.await']?.median), pct(node['node.await']?.spread ?? 0), '']);
+    base.push(['node: setImmediate round trip', ns(node['node.setImmediate']?.median), pct(node['node.setImmediate']?.spread ?? 0), '']);
   }
   for (const lib of ['gevent', 'eventlet']) {
     const p = python[lib];
@@ -118,17 +144,20 @@ function render(report) {
     base.push([`${lib} ${p.version}: pool spawn per item`, ns(p.results.poolSpawn.median), pct(p.results.poolSpawn.spread), '']);
   }
   if (base.length) out.push(table(['baseline', 'median ns/op', 'spread', ''], base, [0, 3]));
-  if (idle) {
+  for (const [backend, one] of Object.entries(idle ?? {})) {
     out.push('');
-    if (idle.error) {
-      out.push(`parked threads: FAILED: ${idle.error}`);
+    const withheld = report.backends?.[backend]?.fellBack;
+    if (one.error) {
+      out.push(`[${backend}] parked threads: FAILED: ${one.error}`);
+    } else if (withheld) {
+      out.push(`[${backend}] parked threads: withheld: ${withheld}`);
     } else {
-      const cpu = idle.cpu.idle.percent;
-      out.push(`${idle.threads.toLocaleString('en-US')} parked green threads (half in sleep(3600), half in waitFor(never)):`);
-      out.push(`  idle CPU over ${(idle.cpu.idle.wallMs / 1000).toFixed(1)} s: ${cpu.toFixed(3)}% of one core (target < ${TARGETS.idleCpuPercent}%: ${cpu < TARGETS.idleCpuPercent ? 'met' : 'NOT met'}); same process before spawning: ${idle.cpu.baseline.percent.toFixed(3)}%`);
-      out.push(`  RSS ${(idle.before.rssKiB / 1024).toFixed(1)} -> ${(idle.after.rssKiB / 1024).toFixed(1)} MiB: ${idle.perThread.rssKiB.toFixed(1)} KiB per green thread; OS threads ${idle.before.threads} -> ${idle.after.threads}: ${idle.perThread.osThreads.toFixed(2)} per green thread`);
-      out.push(`  spawning them until all were parked: ${ns(idle.spawnParkNsPerThread)} ns per thread (new OS threads, cold pool); exit with all parked took ${ns(idle.exitMs)} ms`);
-      if (idle.busyThreads.length) out.push(`  other threads that ran while idle: ${idle.busyThreads.map((t) => `${t.name}[${t.tid}] ${t.ticks * 10} ms`).join(', ')}`);
+      const cpu = one.cpu.idle.percent;
+      out.push(`[${backend}] ${one.threads.toLocaleString('en-US')} parked green threads (half in sleep(3600), half in waitFor(never)):`);
+      out.push(`  idle CPU over ${(one.cpu.idle.wallMs / 1000).toFixed(1)} s: ${cpu.toFixed(3)}% of one core (target < ${TARGETS.idleCpuPercent}%: ${cpu < TARGETS.idleCpuPercent ? 'met' : 'NOT met'}); same process before spawning: ${one.cpu.baseline.percent.toFixed(3)}%`);
+      out.push(`  RSS ${(one.before.rssKiB / 1024).toFixed(1)} -> ${(one.after.rssKiB / 1024).toFixed(1)} MiB: ${one.perThread.rssKiB.toFixed(1)} KiB per green thread (no GC forced); OS threads ${one.before.threads} -> ${one.after.threads}: ${one.perThread.osThreads.toFixed(2)} per green thread`);
+      out.push(`  spawning them until all were parked: ${ns(one.spawnParkNsPerThread)} ns per thread (cold: new OS threads or fiber stacks); exit with all parked took ${ns(one.exitMs)} ms`);
+      if (one.busyThreads.length) out.push(`  other threads that ran while idle: ${one.busyThreads.map((t) => `${t.name}[${t.tid}] ${t.ticks * 10} ms`).join(', ')}`);
     }
   }
   if (notes.length) {
@@ -138,4 +167,4 @@ function render(report) {
   return out.join('\n');
 }
 
-module.exports = { buildRows, render, TARGETS, ANCHORS };
+module.exports = { buildRows, render, table, ns, x, pct, TARGETS, ANCHORS };

@@ -1,7 +1,7 @@
 'use strict';
 // The echo group of `npm run bench`: for each pass, each connection count and each server in
-// turn, starts the server in a process of its own, drives it with the C load generator (another
-// process) and stops it, so never two servers or two load generators run at once. Servers take
+// turn (the greenthread example once per engine backend), starts the server in a process of its
+// own, drives it with the C load generator (another process) and stops it, so never two servers or two load generators run at once. Servers take
 // turns within every pass, in a rotated order, so a burst of load on the VM hits them all alike.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,20 +13,24 @@ const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..', '..');
 const EXAMPLE = path.join(REPO, 'examples', 'echo-server.js');
 const READY = /listening on ([\d.]+):(\d+)/;
+// Printed by report-backend.js (preloaded into the greenthread servers) before READY.
+const BACKEND_LINE = /^greenthread backend: (\{.*\})$/m;
 // File descriptors asked for in every server and load generator (1,000 connections need ~1,050).
 const FD_WANTED = 4096;
 
-/** The servers under test, in the order of the table. */
-function servers({ python, noPython, root }) {
+/** The servers under test, in the order of the table: the greenthread example once per backend. */
+function servers({ python, noPython, root, backends = ['threads'] }) {
   const list = [];
-  const gt = { name: 'greenthread', command: process.execPath, argv: [EXAMPLE, '0'], env: {} };
-  if (!fs.existsSync(EXAMPLE)) gt.missing = 'examples/echo-server.js is not in this checkout yet';
-  if (root) {
-    // The example of this checkout, with `require('greenthread')` pointed at DIR's build.
-    gt.argv = ['-r', path.join(HERE, 'use-root.js'), ...gt.argv];
-    gt.env = { GREENTHREAD_BENCH_ROOT: path.resolve(root) };
+  for (const backend of backends) {
+    const gt = { name: `greenthread-${backend}`, backend, command: process.execPath, argv: ['-r', path.join(HERE, 'report-backend.js'), EXAMPLE, '0'], env: { GREENTHREAD_BACKEND: backend } };
+    if (!fs.existsSync(EXAMPLE)) gt.missing = 'examples/echo-server.js is not in this checkout yet';
+    if (root) {
+      // The example of this checkout, with `require('greenthread')` pointed at DIR's build.
+      gt.argv = ['-r', path.join(HERE, 'use-root.js'), ...gt.argv];
+      gt.env.GREENTHREAD_BENCH_ROOT = path.resolve(root);
+    }
+    list.push(gt);
   }
-  list.push(gt);
   list.push({ name: 'node', command: process.execPath, argv: [path.join(HERE, 'node-server.js'), '0'], env: {} });
   for (const lib of ['eventlet', 'gevent']) {
     const server = { name: lib, command: python, argv: [path.join(HERE, 'python-server.py'), lib, '0'], env: {}, python: true };
@@ -79,7 +83,9 @@ function startServer(server, timeoutMs = 20000) {
       if (settled) return;  // the rest of its output is read and dropped
       stdout += chunk;
       const match = READY.exec(stdout);
-      if (match) done(null, { child, pid: child.pid, port: Number(match[2]), stderr: () => stderr });
+      let backend = null;
+      try { backend = JSON.parse(BACKEND_LINE.exec(stdout)?.[1] ?? 'null'); } catch { /* not ours */ }
+      if (match) done(null, { child, pid: child.pid, port: Number(match[2]), backend, stderr: () => stderr });
     });
     child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
     child.on('error', (error) => done(error));
@@ -140,8 +146,8 @@ function reason(stderr) {
 const kilo = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)}k` : `${Math.round(v)}`);
 
 /**
- * Runs the echo group. options: { passes, seconds, warmup, conns: number[], python, noPython,
- * root, status(line) }. Resolves { options, loadgen, runs, summary, notes }; never rejects for
+ * Runs the echo group. options: { passes, seconds, warmup, conns: number[], backends, python,
+ * noPython, root, status(line) }. Resolves { options, loadgen, runs, summary, notes }; never rejects for
  * a server that cannot run (that becomes a note).
  */
 async function runEcho(options) {
@@ -157,6 +163,8 @@ async function runEcho(options) {
   for (const server of list) if (server.missing) notes.push(`echo: ${server.name} ${server.missing.startsWith('skipped') ? server.missing : `skipped: ${server.missing}`}`);
   const active = list.filter((s) => !s.missing);
   const runs = [];
+  // Every backend report a greenthread server printed, by the backend it was asked for.
+  const backendReports = {};
   const maxConns = Math.max(...connCounts);
   for (let pass = 1; pass <= passes; pass++) {
     for (const conns of connCounts) {
@@ -172,6 +180,10 @@ async function runEcho(options) {
           server.disabled = true;
           notes.push(`echo: ${server.name} skipped: ${error.message}`);
           continue;
+        }
+        if (server.backend) {
+          (backendReports[server.backend] ??= []).push(handle.backend ?? { backend: 'unknown', requested: server.backend, fallbackReason: 'the server printed no backend line', via: 'none' });
+          if (handle.backend?.backend !== server.backend) server.fellBack = true;
         }
         const limit = fdLimit(handle.pid);
         if (limit < maxConns + 64 && !server.fdNoted) {
@@ -193,8 +205,8 @@ async function runEcho(options) {
         }
         // `proc`: the loadgen's readings of the server process (CPU over the window, memory).
         const { server: proc, ...figures } = result;
-        runs.push({ server: server.name, conns, pass, ...figures, proc: proc ?? null });
-        line.push(`${server.name} ${kilo(result.msgsPerSec)}`);
+        runs.push({ server: server.name, conns, pass, ...(server.backend ? { backend: handle.backend } : {}), ...figures, proc: proc ?? null });
+        line.push(`${server.name}${server.backend && handle.backend?.backend !== server.backend ? ` (ran ${handle.backend?.backend ?? '?'})` : ''} ${kilo(result.msgsPerSec)}`);
       }
       status(`echo pass ${pass}/${passes}, ${conns} connection${conns > 1 ? 's' : ''}: ${line.join(', ') || 'nothing ran'} msgs/s`);
     }
@@ -204,7 +216,9 @@ async function runEcho(options) {
     servers: list.map((s) => ({ name: s.name, command: [s.command, ...s.argv].join(' '), ran: runs.some((r) => r.server === s.name) })),
     loadgen: built.path,
     totalSeconds: (Date.now() - started) / 1000,
-    summary: summariseRuns(runs, connCounts),
+    backends: list.filter((s) => s.backend).map((s) => s.backend),
+    backendReports,
+    summary: summariseRuns(runs, connCounts, list.filter((s) => s.backend && !s.missing).map((s) => s.backend)),
     runs,
     notes,
   };

@@ -1,5 +1,5 @@
 'use strict';
-// The patching benchmark (issue 9), run as a child of index.js:
+// The patching benchmark (issue 9), run as a child of index.js (once per engine backend):
 //   node patch/run.js '{"rounds":3,"warmup":2,"roundMs":150}'
 // Two blocking calls, each three ways: the patched *Sync from 50 green threads (after
 // monkeyPatch), the unpatched original from 50 green threads, and the async API from 50
@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { promisify } = require('node:util');
 const { now, runInterleaved } = require('../harness');
+const { backendReport } = require('../backend');
 
 const config = JSON.parse(process.argv[2] || '{}');
 const root = config.root ? path.resolve(config.root) : path.join(__dirname, '..', '..', '..');
@@ -158,7 +159,7 @@ async function main() {
     results[bench.id].ticksPerSecond = rounds.map((r) => r.ticksPerSecond);
     results[bench.id].maxGapMs = rounds.map((r) => r.maxGapMs);
   }
-  process.stdout.write(`${JSON.stringify({ options, threads: THREADS, tickSeconds: TICK_SECONDS, pbkdf2: PBKDF2.slice(2), fileBytes: 64, uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE) || 4, results })}\n`);
+  process.stdout.write(`${JSON.stringify({ options, backend: backendReport(root, gt), threads: THREADS, tickSeconds: TICK_SECONDS, pbkdf2: PBKDF2.slice(2), fileBytes: 64, uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE) || 4, results })}\n`);
 }
 
 main().catch((error) => {
