@@ -15,12 +15,19 @@ import { ShuttingDownError, ThreadLimitError } from '../errors';
  * @throws ShuttingDownError once this JavaScript thread's engine has been torn down.
  */
 export function createCoroutine(entry: (id: number) => number): number {
+  let id: number;
   try {
-    return native.create(entry);
+    id = native.create(entry);
   } catch (error) {
     throw asPublicError(error);
   }
+  // The first create fixes the backend; only threads have anything to prod.
+  if (prodWanted === undefined) prodWanted = native.backend().backend === 'threads';
+  return id;
 }
+
+// Whether prodCoroutine reaches the engine: undefined until the backend is fixed.
+let prodWanted: boolean | undefined;
 
 /**
  * @internal The public class for an error of the binding's create(): ShuttingDownError for its
@@ -70,7 +77,8 @@ export function parkOnHub(expectSoon: boolean): void {
 
 /** Hint that coroutine `id` will be resumed shortly: a sleeping thread starts spinning. */
 export function prodCoroutine(id: number): void {
-  native.prod(id);
+  // On fibers nothing sleeps in the kernel: skip the call into the addon.
+  if (prodWanted !== false) native.prod(id);
 }
 
 /** Releases a coroutine that never ran. */
