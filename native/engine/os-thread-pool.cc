@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -12,33 +13,40 @@ namespace greenthread {
 
 namespace {
 
-// Stacks of pool threads, mapped by us and never unmapped: glibc keeps a thread's descriptor
-// (what its pthread_t points to) inside its stack, and V8's CPU profiler keeps signalling the
-// pthread_t of the thread that started it (pthread_kill from its sampler thread) for as long as
-// the profile runs. A profile started in a green thread (node:inspector, or a DevTools click
-// delivered while a green thread ran) thus outlives that thread's exit; with glibc's own stacks
-// the descriptor is unmapped with the stack and the next tick faults (SIGSEGV in
-// __pthread_kill_implementation). Kept mapped, a stale handle finds an exited descriptor
-// (pthread_kill returns an error) or, once its stack serves a new pool thread, that thread,
-// which blocks SIGPROF like every asynchronous signal. Process-wide: all engines share them.
-// Retired stacks give their pages back (MADV_DONTNEED), so what stays is address space.
+// Stacks of pool threads are mapped by us, and the top of a retired one outlives its thread:
+// glibc keeps a thread's descriptor (what its pthread_t points to) at the top of its stack, and
+// V8's CPU profiler keeps signalling the pthread_t of the thread that started it (pthread_kill
+// from its sampler thread) for as long as the profile runs. A profile started in a green thread
+// (node:inspector, or a DevTools click delivered while a green thread ran) thus outlives that
+// thread's exit; with glibc's own stacks the descriptor was unmapped with the stack and the
+// next tick faulted (SIGSEGV in __pthread_kill_implementation). So when a retired thread has
+// been joined, everything below the top kTombstoneSize of its stack is unmapped and the top
+// (descriptor and static TLS) stays mapped: a stale pthread_t then finds an exited thread and
+// pthread_kill returns an error. Tombstones cost a few pages each; the oldest are unmapped
+// beyond kMaxTombstones, and all of them when a new stack cannot be mapped (an address-space
+// limit, ulimit -v, must not be filled by them). Process-wide: all engines share them.
 constexpr size_t kThreadGuardSize = 64 * 1024;
+constexpr size_t kTombstoneSize = 64 * 1024;
+constexpr size_t kMaxTombstones = 4096;
 
-std::mutex g_stacks_mutex;
-std::vector<std::pair<char*, size_t>> g_free_stacks;
+std::mutex g_tombstones_mutex;
+std::deque<std::pair<char*, size_t>> g_tombstones;
+
+void* MapThreadStack(size_t map_size) {
+  return mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+}
 
 // A mapping of `map_size` bytes (guard included) or nullptr with errno set.
 char* TakeThreadStack(size_t map_size) {
-  {
-    std::lock_guard<std::mutex> lock(g_stacks_mutex);
-    for (size_t i = g_free_stacks.size(); i-- > 0;) {
-      if (g_free_stacks[i].second != map_size) continue;
-      char* map = g_free_stacks[i].first;
-      g_free_stacks.erase(g_free_stacks.begin() + static_cast<std::ptrdiff_t>(i));
-      return map;
+  void* map = MapThreadStack(map_size);
+  if (map == MAP_FAILED) {
+    {
+      std::lock_guard<std::mutex> lock(g_tombstones_mutex);
+      for (const auto& tomb : g_tombstones) munmap(tomb.first, tomb.second);
+      g_tombstones.clear();
     }
+    map = MapThreadStack(map_size);
   }
-  void* map = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (map == MAP_FAILED) return nullptr;
   if (mprotect(map, kThreadGuardSize, PROT_NONE) != 0) {
     const int error = errno;
@@ -49,11 +57,25 @@ char* TakeThreadStack(size_t map_size) {
   return static_cast<char*>(map);
 }
 
-void GiveBackThreadStack(char* map, size_t map_size) {
-  // Best effort: if refused, the pages merely stay resident.
-  madvise(map + kThreadGuardSize, map_size - kThreadGuardSize, MADV_DONTNEED);
-  std::lock_guard<std::mutex> lock(g_stacks_mutex);
-  g_free_stacks.emplace_back(map, map_size);
+// For a stack whose thread has been joined: keeps its top as a tombstone (see above).
+void RetireThreadStack(char* map, size_t map_size) {
+  if (map_size <= kTombstoneSize) {
+    munmap(map, map_size);
+    return;
+  }
+  // Cannot fail on a range we mapped; if it did, the memory would merely stay mapped.
+  munmap(map, map_size - kTombstoneSize);
+  char* top = map + map_size - kTombstoneSize;
+  std::pair<char*, size_t> evicted{nullptr, 0};
+  {
+    std::lock_guard<std::mutex> lock(g_tombstones_mutex);
+    g_tombstones.emplace_back(top, kTombstoneSize);
+    if (g_tombstones.size() > kMaxTombstones) {
+      evicted = g_tombstones.front();
+      g_tombstones.pop_front();
+    }
+  }
+  if (evicted.first != nullptr) munmap(evicted.first, evicted.second);
 }
 
 }  // namespace
@@ -116,7 +138,7 @@ OsThread* OsThreadPool::Acquire(size_t stack_size, int* error_out) {
   }
   pthread_attr_destroy(&attr);
   if (rc != 0) {
-    GiveBackThreadStack(thread->stack_map, thread->stack_map_size);
+    munmap(thread->stack_map, thread->stack_map_size);  // never started: no descriptor to keep
     delete thread;
     *error_out = rc;
     return nullptr;
@@ -153,7 +175,7 @@ void OsThreadPool::Reap(bool wait) {
       exiting_[kept++] = thread;
       continue;
     }
-    GiveBackThreadStack(thread->stack_map, thread->stack_map_size);
+    RetireThreadStack(thread->stack_map, thread->stack_map_size);
     delete thread;
   }
   exiting_.resize(kept);
