@@ -8,20 +8,13 @@
 // from the first spawn until the last has been waited for: round 1 is cold (new OS threads or
 // new fiber stacks), later ones reuse what the engine pooled. crowd.py is the Python twin.
 // Prints one JSON object on stdout.
-const path = require('node:path');
 const { selfStatus } = require('./proc');
 const { backendReport } = require('./backend');
+const { loadPackageUnderTest, packageRoot } = require('./package-under-test');
 
 const config = JSON.parse(process.argv[2] || '{}');
-// The package under test: this checkout, or another build given with index.js --root.
-const root = config.root ? path.resolve(config.root) : path.join(__dirname, '..', '..');
-let gt;
-try {
-  gt = require(path.join(root, 'dist', 'index.js'));
-} catch (error) {
-  process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
-  process.exit(2);
-}
+const root = packageRoot(config);
+const [gt] = loadPackageUnderTest(config, 'index.js');
 const { run, spawn, spawnN, sleep, Event, hub } = gt;
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

@@ -7,20 +7,13 @@
 // never settles (no timer at all): the two ways a green thread waits for something far off.
 // Prints one JSON object on stdout.
 const fs = require('node:fs');
-const path = require('node:path');
 const { selfStatus } = require('./proc');
 const { backendReport } = require('./backend');
+const { loadPackageUnderTest, packageRoot } = require('./package-under-test');
 
 const config = JSON.parse(process.argv[2] || '{}');
-// The package under test: this checkout, or another build given with index.js --root.
-const root = config.root ? path.resolve(config.root) : path.join(__dirname, '..', '..');
-let gt;
-try {
-  gt = require(path.join(root, 'dist', 'index.js'));
-} catch (error) {
-  process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
-  process.exit(2);
-}
+const root = packageRoot(config);
+const [gt] = loadPackageUnderTest(config, 'index.js');
 const { spawnN, sleep, waitFor, hub } = gt;
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,22 +7,14 @@
 const path = require('node:path');
 const { now, runInterleaved } = require('./harness');
 const { backendReport } = require('./backend');
+const { loadPackageUnderTest, packageRoot } = require('./package-under-test');
 
 const config = JSON.parse(process.argv[2] || '{}');
-// The package under test: this checkout, or another build given with index.js --root.
-const root = config.root ? path.resolve(config.root) : path.join(__dirname, '..', '..');
-let gt;
-let engine;
-try {
-  gt = require(path.join(root, 'dist', 'index.js'));
-  // The typed wrappers of the raw addon: the mailbox round trip every hub switch is built on.
-  // (dist/engine.js in builds from before src/ had layer folders: --root may name one.)
-  const layered = path.join(root, 'dist', 'engine', 'engine.js');
-  engine = require(require('node:fs').existsSync(layered) ? layered : path.join(root, 'dist', 'engine.js'));
-} catch (error) {
-  process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
-  process.exit(2);
-}
+const root = packageRoot(config);
+// With the typed wrappers of the raw addon: the mailbox round trip every hub switch is built on
+// (dist/engine.js in builds from before src/ had layer folders: --root may name one).
+const [gt, engine] = loadPackageUnderTest(config, 'index.js',
+  require('node:fs').existsSync(path.join(root, 'dist', 'engine', 'engine.js')) ? 'engine/engine.js' : 'engine.js');
 const { run, spawn, sleep, Queue, GreenPool, hub } = gt;
 const { createCoroutine, resumeCoroutine, parkOnHub } = engine;
 

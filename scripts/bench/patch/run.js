@@ -12,16 +12,11 @@ const path = require('node:path');
 const { promisify } = require('node:util');
 const { now, runInterleaved } = require('../harness');
 const { backendReport } = require('../backend');
+const { loadPackageUnderTest, packageRoot } = require('../package-under-test');
 
 const config = JSON.parse(process.argv[2] || '{}');
-const root = config.root ? path.resolve(config.root) : path.join(__dirname, '..', '..', '..');
-let gt;
-try {
-  gt = require(path.join(root, 'dist', 'index.js'));
-} catch (error) {
-  process.stderr.write(`bench: cannot load greenthread from dist/ (run \`npm run build\` first)\n${error.stack}\n`);
-  process.exit(2);
-}
+const root = packageRoot(config);
+const [gt] = loadPackageUnderTest(config, 'index.js');
 if (typeof gt.monkeyPatch !== 'function') {
   process.stdout.write(`${JSON.stringify({ unavailable: 'this build has no monkeyPatch' })}\n`);
   process.exit(0);
