@@ -8,7 +8,7 @@
 // from the first spawn until the last has been waited for: round 1 is cold (new OS threads or
 // new fiber stacks), later ones reuse what the engine pooled. crowd.py is the Python twin.
 // Prints one JSON object on stdout.
-const { selfStatus } = require('./proc');
+const { perThreadDelta, selfStatus } = require('./proc');
 const { backendReport } = require('./backend');
 const { loadPackageUnderTest, packageRoot } = require('./package-under-test');
 
@@ -56,11 +56,7 @@ async function parkedFootprint(count) {
     before,
     after,
     stats,
-    perThread: {
-      rssKiB: (after.rssKiB - before.rssKiB) / count,
-      vmKiB: (after.vmKiB - before.vmKiB) / count,
-      osThreads: (after.threads - before.threads) / count,
-    },
+    perThread: perThreadDelta(before, after, count),
   };
 }
 

@@ -7,7 +7,7 @@
 // never settles (no timer at all): the two ways a green thread waits for something far off.
 // Prints one JSON object on stdout.
 const fs = require('node:fs');
-const { selfStatus } = require('./proc');
+const { perThreadDelta, selfStatus } = require('./proc');
 const { backendReport } = require('./backend');
 const { loadPackageUnderTest, packageRoot } = require('./package-under-test');
 
@@ -98,11 +98,7 @@ async function main() {
     busyThreads: busyThreads.slice(0, 5),
     before,
     after,
-    perThread: {
-      rssKiB: (after.rssKiB - before.rssKiB) / count,
-      vmKiB: (after.vmKiB - before.vmKiB) / count,
-      osThreads: (after.threads - before.threads) / count,
-    },
+    perThread: perThreadDelta(before, after, count),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   // Exit with the threads still parked: the engine's teardown must unwind them cleanly, and

@@ -59,4 +59,13 @@ function watchBackground() {
   };
 }
 
-module.exports = { selfStatus, machineBusy, watchBackground };
+/** What each of `count` green threads added between two selfStatus() readings. */
+function perThreadDelta(before, after, count) {
+  return {
+    rssKiB: (after.rssKiB - before.rssKiB) / count,
+    vmKiB: (after.vmKiB - before.vmKiB) / count,
+    osThreads: (after.threads - before.threads) / count,
+  };
+}
+
+module.exports = { selfStatus, machineBusy, watchBackground, perThreadDelta };
