@@ -1,6 +1,6 @@
 // Coroutine: one green thread as the engine sees it. It runs a JavaScript function on a pooled
-// OS thread's stack (taken at its first start), taking turns with the hub thread and the other
-// coroutines on the same isolate. Knows nothing of eventlet, schedulers or async_hooks: that is
+// OS thread's stack (thread backend) or a fiber host's stack (fiber backend), taken at its
+// first start, taking turns with the hub thread and the other coroutines on the same isolate. Knows nothing of eventlet, schedulers or async_hooks: that is
 // the hub's business.
 //
 // Lifecycle (all transitions happen while the isolate lock is held by the thread that makes

@@ -190,10 +190,11 @@ class Engine {
   // walks the roots, which visits that slot once per archived thread (engine.cc says why).
   static void HideAsyncContextDataFromGc(v8::Isolate* isolate, v8::GCType type,
                                          v8::GCCallbackFlags flags, void* data);
-  // Fiber backend (engine-fiber.cc). BindStack is BindThread's counterpart; FiberHandOff the
-  // switch of fibers-feasibility.md §1; FiberFinishTarget HandOnFinished's; ReleaseStack gives
-  // a finished or discarded coroutine's stack back to the pool.
-  // Switches to fibers only if `check` passed on this very thread and the canary (a probe
+  // Fiber backend (engine-fiber.cc). BindStack is BindThread's counterpart (a coroutine gets a
+  // fiber host); FiberHandOff the switch of fibers-feasibility.md §1; FiberFinishTarget
+  // HandOnFinished's; ReleaseStack takes back a finished or discarded coroutine's host.
+  //
+  // UseFibers switches to fibers only if `check` passed on this very thread and the canary (a probe
   // fiber that runs JavaScript, throws, parks and finishes, checked at every step) agrees;
   // otherwise stays on threads and remembers why. Returns whether fibers are on.
   bool UseFibers(const FiberSelfCheck& check);
