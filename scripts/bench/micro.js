@@ -99,6 +99,30 @@ function mapLimit(n, limit, fn) {
   });
 }
 
+// FANOUT green threads looping on sleep(0) n times each; the elapsed ns.
+function sleepFanout(n) {
+  const t0 = now();
+  const threads = [];
+  for (let k = 0; k < FANOUT; k++) threads.push(spawn(sleepLoop, n));
+  for (const t of threads) t.wait();
+  return now() - t0;
+}
+
+// n round trips of an item over two queues between this green thread and an echoing one.
+function queuePingPong(n) {
+  const there = new Queue();
+  const back = new Queue();
+  const echo = spawn(() => { for (let i = 0; i < n; i++) back.put(there.get()); });
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    there.put(i);
+    back.get();
+  }
+  const elapsed = now() - t0;
+  echo.wait();
+  return elapsed;
+}
+
 const benches = [
   {
     id: 'gt.sleep0',
@@ -113,24 +137,12 @@ const benches = [
     // them is inside the timing but is a rounding error next to FANOUT * n switches.
     id: 'gt.sleep0x10',
     ops: (n) => n * FANOUT,
-    measure: inGreenThread((n) => {
-      const t0 = now();
-      const threads = [];
-      for (let k = 0; k < FANOUT; k++) threads.push(spawn(sleepLoop, n));
-      for (const t of threads) t.wait();
-      return now() - t0;
-    }),
+    measure: inGreenThread(sleepFanout),
   },
   {
     id: 'gt.sleep0x10.detect',
     ops: (n) => n * FANOUT,
-    measure: withBlockingDetection(inGreenThread((n) => {
-      const t0 = now();
-      const threads = [];
-      for (let k = 0; k < FANOUT; k++) threads.push(spawn(sleepLoop, n));
-      for (const t of threads) t.wait();
-      return now() - t0;
-    })),
+    measure: withBlockingDetection(inGreenThread(sleepFanout)),
   },
   {
     id: 'gt.spawnWait',
@@ -144,35 +156,11 @@ const benches = [
     // Two green threads bounce an item over two queues: per op = one round trip (each side
     // puts once and gets once, so two switches).
     id: 'gt.queuePingPong',
-    measure: inGreenThread((n) => {
-      const there = new Queue();
-      const back = new Queue();
-      const echo = spawn(() => { for (let i = 0; i < n; i++) back.put(there.get()); });
-      const t0 = now();
-      for (let i = 0; i < n; i++) {
-        there.put(i);
-        back.get();
-      }
-      const elapsed = now() - t0;
-      echo.wait();
-      return elapsed;
-    }),
+    measure: inGreenThread(queuePingPong),
   },
   {
     id: 'gt.queuePingPong.detect',
-    measure: withBlockingDetection(inGreenThread((n) => {
-      const there = new Queue();
-      const back = new Queue();
-      const echo = spawn(() => { for (let i = 0; i < n; i++) back.put(there.get()); });
-      const t0 = now();
-      for (let i = 0; i < n; i++) {
-        there.put(i);
-        back.get();
-      }
-      const elapsed = now() - t0;
-      echo.wait();
-      return elapsed;
-    })),
+    measure: withBlockingDetection(inGreenThread(queuePingPong)),
   },
   {
     // Per item of GreenPool.imap over a range: results in order, at most POOL_SIZE calls at once.
