@@ -89,7 +89,7 @@ void Create(const FunctionCallbackInfo<Value>& info) {
 }
 
 // resume(id: number): number  (ResumeOutcome: 0 the coroutine that handed the baton back
-// yielded, 1 it finished)
+// yielded, 1 it finished; plus 2 when idle fiber stacks now await decay, see decayIdle)
 void Resume(const FunctionCallbackInfo<Value>& info) {
   Engine* engine = EngineOf(info);
   EngineStatus status = EngineStatus::kOk;
@@ -98,7 +98,16 @@ void Resume(const FunctionCallbackInfo<Value>& info) {
     ThrowStatus(info.GetIsolate(), status, status == EngineStatus::kThreadLimit ? engine->last_os_error() : 0);
     return;
   }
-  if (outcome.IsJust()) info.GetReturnValue().Set(static_cast<int32_t>(outcome.FromJust()));
+  if (outcome.IsJust()) {
+    info.GetReturnValue().Set(static_cast<int32_t>(outcome.FromJust()) | (engine->TakeDecayRequest() ? 2 : 0));
+  }
+}
+
+// decayIdle(budget: number): boolean  (one step of the idle fiber stacks' decay, at most
+// `budget` of them trimmed or ended; true while more steps are wanted)
+void DecayIdle(const FunctionCallbackInfo<Value>& info) {
+  const int32_t budget = info[0].As<v8::Int32>()->Value();
+  info.GetReturnValue().Set(EngineOf(info)->DecayIdle(budget > 0 ? static_cast<size_t>(budget) : 0));
 }
 
 // yield(expectSoon: boolean): void
@@ -286,6 +295,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   };
   method("create", Create);
   method("resume", Resume);
+  method("decayIdle", DecayIdle);
   method("yield", Yield);
   method("switchTo", SwitchTo);
   method("discard", Discard);

@@ -45,7 +45,8 @@ struct FiberHost {
   Coroutine* job = nullptr;     // the green thread it runs, or will run once switched into
   bool exit_requested = false;  // teardown: switched into only to leave V8 and go back to the hub
   bool exited = false;          // has left V8: its stack goes back to the pool
-  bool trimmed = false;         // idle, with its pages below the warm top given back
+  bool trimmed = false;         // idle, with its pages below the one it is parked on given back
+  uint32_t released_at = 0;     // idle since this decay epoch (Engine::DecayIdle)
 
   // The host's whole life on its stack; never returns (its last act switches away).
   [[noreturn]] void Main();

@@ -53,8 +53,20 @@
 // --no-wasm-code-gc (set at load for both backends: V8's wasm code GC refuses archived
 // threads); Worker termination and environment teardown unwind parked fibers by termination
 // (Engine::Teardown), then release their stacks. Stacks (fiber-stack.h) are mmap'ed with a
-// guard region below, pooled, and trimmed when idle; deep recursion meets V8's stack limit
-// (kNativeStackReserve above the guard) as a RangeError long before the guard.
+// guard region below and pooled; deep recursion meets V8's stack limit (kNativeStackReserve
+// above the guard) as a RangeError long before the guard.
+//
+// IDLE MEMORY. A finished green thread's host (its stack and V8 thread) goes idle as it is, for
+// the next green thread to take back warm. It is trimmed (pages below the one it is parked on
+// given back), ended (leaves V8; beyond kKeepIdleHosts) or, as a bare stack, unmapped (beyond
+// the stack pool's 2,048) only once it has sat idle through a whole decay period (DecayIdle,
+// driven by an unref'd timer in src/engine/engine.ts, a bounded batch per period). Measured on
+// this project's VM, where a page fault costs about 11 us and a madvise or munmap 15-18 us (both
+// far cheaper on bare metal): trimming or unmapping at release put thousands of those system
+// calls, plus a page fault per page at the next reuse, into the moment a crowd of 10,000 green
+// threads ends and the next one starts, about half a second; with decay the next crowd starts
+// on warm hosts (10,000 starts of a warm crowd: 40-70 ms instead of 200-400 ms). The price
+// is the peak's memory kept for one to two periods after it, as allocators with decay keep it.
 // Known limits: V8's CPU profiler samples the OS thread that started it, which on this backend
 // is every green thread (see the README); a debugger sees one thread whose stack changes at
 // each switch, as with threads.
@@ -284,6 +296,7 @@ bool Engine::BindStack(Coroutine* co, EngineStatus* status) {
     FiberHost* host = idle_hosts_[i];
     if (host->stack.map_size != map_size) continue;
     idle_hosts_.erase(idle_hosts_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (!host->trimmed) --untrimmed_idle_hosts_;
     host->job = co;
     host->trimmed = false;
     co->host_ = host;
@@ -297,11 +310,15 @@ bool Engine::BindStack(Coroutine* co, EngineStatus* status) {
     return false;
   }
   FiberHost* host = new FiberHost();
+  // Room for every host to be idle at once: ReleaseStack, on a green thread's way out, never
+  // allocates.
+  if (idle_hosts_.capacity() < ++hosts_) idle_hosts_.reserve(2 * hosts_);
   host->engine = this;
   host->stack = stack;
   if (!FiberContextInit(&host->side.ctx, stack.low(), stack.high(), FiberHost::Start, host, &hub_side_.ctx)) {
     fiber_stacks_.Release(stack);
     delete host;
+    --hosts_;
     last_os_error_ = 0;
     *status = EngineStatus::kThreadLimit;
     return false;
@@ -327,32 +344,78 @@ void Engine::ReleaseStack(Coroutine* co) {
   if (host->exited) {
     fiber_stacks_.Release(host->stack);
     delete host;
+    --hosts_;
     return;
   }
+  // Idle as it is, pages and all, until reused or aged (DecayIdle): when a crowd of green
+  // threads ends, thousands of hosts come here in a row, and a madvise each would cost more
+  // than the rest of their lives (see the essay above).
+  GT_CHECK(idle_hosts_.size() < idle_hosts_.capacity(), "the idle host list has room for every host");
+  host->released_at = host_epoch_;
   idle_hosts_.push_back(host);
-  // As the stack pool does with idle stacks (FiberStackPool::Release): the last few idle hosts
-  // keep their pages, for the next spawns; one that sinks below them gives back every page
-  // below the one holding its saved stack pointer (it is parked in Main and the switch, a few
-  // hundred bytes from the top), so an idle host costs about a page of stack.
-  if (idle_hosts_.size() > kFiberStackHotIdle) {
-    FiberHost* sinking = idle_hosts_[idle_hosts_.size() - 1 - kFiberStackHotIdle];
-    if (!sinking->trimmed) {
-      sinking->trimmed = true;
-      FiberStackDropBelow(sinking->stack, reinterpret_cast<uintptr_t>(sinking->side.ctx.sp));
-    }
-  }
+  ++untrimmed_idle_hosts_;
+}
+
+void Engine::EndIdleHost(FiberHost* host) {
+  if (!host->trimmed) --untrimmed_idle_hosts_;
+  host->exit_requested = true;
+  FiberHandOff(hub_side_, host->side);  // it leaves V8 and switches straight back
+  GT_CHECK(host->exited, "an idle host asked to leave has left V8");
+  fiber_stacks_.Release(host->stack);
+  delete host;
+  --hosts_;
 }
 
 void Engine::EndIdleHosts() {
   while (!idle_hosts_.empty()) {
     FiberHost* host = idle_hosts_.back();
     idle_hosts_.pop_back();
-    host->exit_requested = true;
-    FiberHandOff(hub_side_, host->side);  // it leaves V8 and switches straight back
-    GT_CHECK(host->exited, "an idle host asked to leave has left V8");
-    fiber_stacks_.Release(host->stack);
-    delete host;
+    EndIdleHost(host);
   }
+}
+
+bool Engine::DecayPending() const {
+  return fibers_ && (untrimmed_idle_hosts_ > 0 || idle_hosts_.size() > kKeepIdleHosts ||
+                     fiber_stacks_.untrimmed_idle_count() > 0 || fiber_stacks_.idle_count() > 2048);
+}
+
+bool Engine::DecayIdle(size_t budget) {
+  if (!fibers_ || tearing_down_) {
+    decay_requested_ = false;
+    return false;
+  }
+  if (running_ != nullptr) return true;  // not from the hub: try again later
+  // As the stack pool's Decay: hosts idle since the previous step have aged (a prefix, the
+  // list being in release order). Beyond kKeepIdleHosts the oldest aged ones leave V8, each
+  // freeing its V8 thread's state and handing its stack to the pool; the aged ones kept give
+  // back every page below the one holding their saved stack pointer (they are parked in Main
+  // and the switch, a few hundred bytes from the top), so a kept idle host costs about a page
+  // of stack.
+  size_t aged = 0;
+  while (aged < idle_hosts_.size() && idle_hosts_[aged]->released_at != host_epoch_) ++aged;
+  ++host_epoch_;
+  const size_t surplus = idle_hosts_.size() > kKeepIdleHosts ? idle_hosts_.size() - kKeepIdleHosts : 0;
+  size_t end = surplus < aged ? surplus : aged;
+  if (end > budget) end = budget;
+  // Out of the list first: ending one runs V8 code, which must find the list consistent.
+  std::vector<FiberHost*> leaving(idle_hosts_.begin(), idle_hosts_.begin() + static_cast<std::ptrdiff_t>(end));
+  idle_hosts_.erase(idle_hosts_.begin(), idle_hosts_.begin() + static_cast<std::ptrdiff_t>(end));
+  for (FiberHost* host : leaving) EndIdleHost(host);
+  size_t done = end;
+  aged -= end;
+  for (size_t i = 0; i < aged && done < budget; ++i) {
+    FiberHost* host = idle_hosts_[i];
+    if (host->trimmed) continue;
+    host->trimmed = true;
+    --untrimmed_idle_hosts_;
+    FiberStackDropBelow(host->stack, reinterpret_cast<uintptr_t>(host->side.ctx.sp));
+    ++done;
+  }
+  bool stacks_pending = false;
+  fiber_stacks_.Decay(budget > done ? budget - done : 0, &stacks_pending);
+  const bool pending = DecayPending();
+  if (!pending) decay_requested_ = false;
+  return pending;
 }
 
 void Engine::FiberHandOff(FiberSide& from, FiberSide& to) {
@@ -416,9 +479,9 @@ void FiberHost::Main() {
       Coroutine* const co = job;
       e->FreeRetired();
       const int32_t successor = co->RunEntry(isolate);
-      // A terminated V8 thread is not reused; nor is one beyond the idle pool's size.
-      const bool stay = co->finish_kind_ != FinishKind::kTerminated && !e->tearing_down_ &&
-                        e->idle_hosts_.size() < Engine::kMaxIdleHosts;
+      // A terminated V8 thread is not reused. Any other host stays, idle, until reused or aged
+      // (Engine::DecayIdle).
+      const bool stay = co->finish_kind_ != FinishKind::kTerminated && !e->tearing_down_;
       next = e->FiberFinishTarget(co, successor);
       if (!stay) break;
       // Park between green threads, handing control on exactly as a finish does: whoever

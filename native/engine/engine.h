@@ -116,6 +116,19 @@ class Engine {
   // (Baton::Wait).
   void Yield(bool expect_soon, EngineStatus* status);
 
+  // Fiber backend: idle hosts and stacks stay as they are when released (fast reuse) and are
+  // trimmed or ended only once they have aged, a step at a time (engine-fiber.cc says why).
+  // TakeDecayRequest is true once when idle ones await that and no decay is under way: the
+  // binding then has the JavaScript side run DecayIdle periodically until it returns false
+  // (nothing left to age). DecayIdle does at most `budget` trims or ends; hub thread only,
+  // outside any coroutine (elsewhere it does nothing and asks to be called again).
+  bool TakeDecayRequest() {
+    if (decay_requested_ || !DecayPending()) return false;
+    decay_requested_ = true;
+    return true;
+  }
+  bool DecayIdle(size_t budget);
+
   // Hint that coroutine `id` is about to be resumed: if its thread sleeps in the kernel, it
   // starts spinning (Baton::Prod). Safe for any id.
   void Prod(int32_t id);
@@ -210,6 +223,11 @@ class Engine {
   void ReleaseStack(Coroutine* co);
   // Teardown: every idle host leaves V8 and its stack goes back to the pool.
   void EndIdleHosts();
+  // An idle host, already out of idle_hosts_, leaves V8 (switched into once for that, from the
+  // hub) and is freed; its stack goes back to the pool.
+  void EndIdleHost(FiberHost* host);
+  // Idle hosts or stacks still to trim, or more of them than decay keeps.
+  bool DecayPending() const;
   void WriteFiberIdentity(const FiberSide& to);
   int32_t ReadThreadIdSlot() const;
 
@@ -255,16 +273,22 @@ class Engine {
   bool fibers_ = false;
   std::string fallback_reason_;
   FiberOffsets fiber_offsets_;
-  // Idle stacks kept: a server that had thousands of connections at once will likely have
-  // them again, and reuse costs one madvise where a new stack costs mmap, a guard and munmap
-  // later. Trimmed to their warm top (kFiberStackWarmSize), 2,048 idle stacks hold 32 MiB.
+  // Idle stacks kept once aged: a server that had thousands of connections at once will
+  // likely have them again, and reuse costs one page fault per page where a new stack costs
+  // mmap, a guard and munmap later. Trimmed to their warm top (kFiberStackWarmSize), 2,048
+  // idle stacks hold 32 MiB.
   FiberStackPool fiber_stacks_{2048};
   FiberSide hub_side_;
-  // Hosts between green threads (LIFO: the last one released has the warmest stack). Each
-  // holds an archived V8 thread (its saved state and a handle block, about 10 KiB) and a page
-  // of stack; beyond this many, a host whose green thread ends leaves V8 instead.
-  static constexpr size_t kMaxIdleHosts = 1024;
+  // Hosts between green threads (LIFO: the last one released has the warmest stack; the oldest
+  // at the front, in release order). Each holds an archived V8 thread (its saved state and a
+  // handle block, about 10 KiB) and its stack's pages. Once aged (DecayIdle), this many stay,
+  // trimmed to the page they are parked on; older ones leave V8.
+  static constexpr size_t kKeepIdleHosts = 1024;
   std::vector<FiberHost*> idle_hosts_;
+  size_t hosts_ = 0;                 // hosts that exist (bound, idle, or leaving)
+  size_t untrimmed_idle_hosts_ = 0;  // idle and not yet trimmed
+  uint32_t host_epoch_ = 0;          // DecayIdle steps taken
+  bool decay_requested_ = false;     // TakeDecayRequest said so; DecayIdle has not finished
   // ThreadIds of finished fibers, for the next new fibers (V8 never recycles them and aborts
   // after 2^31 allocations).
   std::vector<int32_t> free_thread_ids_;

@@ -64,10 +64,7 @@ FiberGuardKind FiberStackPool::guard_kind() { return g_guard_kind.load(std::memo
 
 void FiberStackPool::ForceProtNoneGuards() { g_guard_kind.store(FiberGuardKind::kProtNone, std::memory_order_relaxed); }
 
-FiberStackPool::FiberStackPool(size_t max_idle, FiberStackTrim trim) : max_idle_(max_idle), trim_(trim) {
-  // Release then never allocates: it runs on a fiber's way out, where failing is not an option.
-  idle_.reserve(max_idle);
-}
+FiberStackPool::FiberStackPool(size_t keep_idle, FiberStackTrim trim) : keep_idle_(keep_idle), trim_(trim) {}
 
 FiberStackPool::~FiberStackPool() {
   // Stacks still live belong to fibers the engine tears down itself; only idle ones are ours.
@@ -81,7 +78,8 @@ bool FiberStackPool::Acquire(size_t stack_size, FiberStack* out, int* error_out)
   }
   const size_t map_size = kFiberStackGuardSize + FiberStackRoundSize(stack_size);
   while (!idle_.empty()) {
-    FiberStack stack = idle_.back().stack;
+    const FiberStack stack = idle_.back().stack;
+    if (!idle_.back().trimmed) --untrimmed_;
     idle_.pop_back();
     if (stack.map_size == map_size) {
       ++reused_;
@@ -107,6 +105,9 @@ bool FiberStackPool::Acquire(size_t stack_size, FiberStack* out, int* error_out)
     *error_out = error;
     return false;
   }
+  // Room for every mapping to be idle at once, so that Release never allocates: it runs on a
+  // fiber's way out, where failing is not an option. Grows geometrically, like the vector.
+  if (idle_.capacity() < mapped_ + 1) idle_.reserve(2 * (mapped_ + 1));
   ++mapped_;
   ++live_;
   *out = stack;
@@ -115,26 +116,48 @@ bool FiberStackPool::Acquire(size_t stack_size, FiberStack* out, int* error_out)
 
 void FiberStackPool::Release(FiberStack stack) {
   GT_CHECK(stack.valid() && live_ > 0, "a fiber stack released that the pool did not hand out");
+  GT_CHECK(idle_.size() < idle_.capacity(), "the idle list has room for every mapping");
   --live_;
-  if (idle_.size() >= max_idle_) {
-    Unmap(stack);
-    return;
+  idle_.push_back(IdleStack{stack, epoch_, false});
+  ++untrimmed_;
+}
+
+size_t FiberStackPool::Decay(size_t budget, bool* pending) {
+  // Policy, measured by test/engine/fiber-core ("trim_*" and "decay" figures). A released stack
+  // stays as it is for at least one whole decay period: a spawn burst, a server's next wave of
+  // connections or a benchmark's next round takes it straight back with its pages (and TLB
+  // entries) warm, where trimming on release cost a madvise per stack and a page fault per
+  // page on reuse. A stack still idle one period later has aged: the pool keeps the newest
+  // keep_idle_ of them with everything below their warm top given back (MADV_DONTNEED, so RSS
+  // drops; MADV_FREE is no cheaper here and RSS keeps counting its pages until the kernel is
+  // short of memory), and unmaps the rest, oldest first.
+  size_t aged = 0;
+  while (aged < idle_.size() && idle_[aged].released_at != epoch_) ++aged;
+  ++epoch_;
+  size_t done = 0;
+  const size_t surplus = idle_.size() > keep_idle_ ? idle_.size() - keep_idle_ : 0;
+  size_t unmap = surplus < aged ? surplus : aged;
+  if (unmap > budget) unmap = budget;
+  for (size_t i = 0; i < unmap; ++i) {
+    if (!idle_[i].trimmed) --untrimmed_;
+    Unmap(idle_[i].stack);
   }
-  idle_.push_back(IdleStack{stack, false});
-  // Policy, measured by test/engine/fiber-core ("trim_*" figures): the few most recently released
-  // stacks are kept as they are, since LIFO reuse takes them straight back and a madvise per
-  // release would cost more than the rest of a bare fiber lifecycle (~300 ns against ~10 ns).
-  // A stack that sinks below them is likely to sit idle: everything below its warm top goes
-  // back to the kernel with MADV_DONTNEED, so after a deep recursion the pool holds at most
-  // kFiberStackHotIdle fully touched stacks, the rest kFiberStackWarmSize each. MADV_FREE is no
-  // cheaper here and RSS (what users and the benchmarks watch) keeps counting its pages until
-  // the kernel is short of memory.
-  if (idle_.size() > kFiberStackHotIdle) TrimBelowWarmTop(&idle_[idle_.size() - 1 - kFiberStackHotIdle]);
+  idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(unmap));
+  done += unmap;
+  aged -= unmap;
+  for (size_t i = 0; i < aged && done < budget; ++i) {
+    if (idle_[i].trimmed) continue;
+    TrimBelowWarmTop(&idle_[i]);
+    ++done;
+  }
+  *pending = idle_.size() > keep_idle_ || (trim_ != FiberStackTrim::kKeep && untrimmed_ > 0);
+  return done;
 }
 
 void FiberStackPool::TrimBelowWarmTop(IdleStack* idle) {
   if (idle->trimmed || trim_ == FiberStackTrim::kKeep) return;
   idle->trimmed = true;
+  --untrimmed_;
   const size_t warm = idle->stack.size() < kFiberStackWarmSize ? idle->stack.size() : kFiberStackWarmSize;
   const size_t cold = idle->stack.size() - warm;
   if (cold == 0) return;
@@ -145,6 +168,7 @@ void FiberStackPool::TrimBelowWarmTop(IdleStack* idle) {
 void FiberStackPool::Drain() {
   for (const IdleStack& idle : idle_) Unmap(idle.stack);
   idle_.clear();
+  untrimmed_ = 0;
 }
 
 void FiberStackPool::Unmap(FiberStack stack) {

@@ -1,7 +1,8 @@
 // Stacks for fibers: anonymous mappings with an inaccessible guard region below, handed out by a
 // per-engine pool that reuses freed stacks last-in first-out. A stack costs memory only for the
-// pages its fiber touched: the mapping reserves no swap (MAP_NORESERVE) and a stack going back to
-// the pool gives its deep pages back to the kernel (see FiberStackPool::Release for the policy).
+// pages its fiber touched: the mapping reserves no swap (MAP_NORESERVE), and a stack that stays
+// idle gives its deep pages back to the kernel, or its mapping, once it has aged (see
+// FiberStackPool::Decay for the policy).
 //
 // Threading rule, as for the OS-thread pool: only the thread that runs the isolate touches the
 // pool, so it has no lock.
@@ -28,11 +29,6 @@ inline constexpr size_t kFiberStackGuardSize = 64 * 1024;
 // again. Below this the pages are released (FiberStackPool::Release).
 inline constexpr size_t kFiberStackWarmSize = 16 * 1024;
 
-// How many of the most recently released stacks stay untrimmed: the ones a spawn burst or a
-// steady churn of short green threads takes straight back, which would otherwise pay a
-// madvise per lifecycle for pages that were never touched.
-inline constexpr size_t kFiberStackHotIdle = 4;
-
 // How the guard region is made inaccessible; decided once per process.
 enum class FiberGuardKind : uint8_t {
   kUnknown = 0,
@@ -48,7 +44,7 @@ enum class FiberGuardKind : uint8_t {
 // What a stack's pages do when it goes back to the pool.
 enum class FiberStackTrim : uint8_t {
   kKeep = 0,      // nothing: fastest reuse, but a pooled stack keeps every page it ever touched
-  kDontNeed = 1,  // MADV_DONTNEED below the warm top once out of the hot few: RSS drops (default)
+  kDontNeed = 1,  // MADV_DONTNEED below the warm top once aged: RSS drops (default)
   kFree = 2,      // the same with MADV_FREE: dropped only under memory pressure, RSS keeps them
 };
 
@@ -74,7 +70,9 @@ void FiberStackDropBelow(const FiberStack& stack, uintptr_t keep_from);
 
 class FiberStackPool {
  public:
-  explicit FiberStackPool(size_t max_idle, FiberStackTrim trim = FiberStackTrim::kDontNeed);
+  // `keep_idle`: how many idle stacks survive decay (trimmed to their warm top); any more are
+  // unmapped once they have aged.
+  explicit FiberStackPool(size_t keep_idle, FiberStackTrim trim = FiberStackTrim::kDontNeed);
   ~FiberStackPool();
   FiberStackPool(const FiberStackPool&) = delete;
   FiberStackPool& operator=(const FiberStackPool&) = delete;
@@ -86,14 +84,25 @@ class FiberStackPool {
   // it reports a refused OS thread, EngineStatus::kThreadLimit); nothing is left mapped.
   bool Acquire(size_t stack_size, FiberStack* out, int* error_out);
 
-  // Takes back a stack no fiber runs on any more (after the final switch away from it). Kept
-  // for reuse, trimmed per the policy, or unmapped when max_idle stacks are already idle.
+  // Takes back a stack no fiber runs on any more (after the final switch away from it): idle,
+  // as it is, until reused or aged by Decay. Never allocates and never makes a system call: it
+  // runs on a fiber's way out, often thousands of times in a row when a crowd of green threads
+  // ends, where a madvise or munmap each (tens of microseconds on a virtual machine) would cost
+  // more than everything else together.
   void Release(FiberStack stack);
+
+  // One step of the idle stacks' decay, run periodically while it reports work left (the
+  // engine's DecayIdle). Stacks idle since the previous step have aged: beyond `keep_idle` the
+  // oldest aged ones are unmapped, the aged ones kept are trimmed per the policy. At most
+  // `budget` stacks are unmapped or trimmed in one step. Returns how many it touched; *pending
+  // is set to whether any idle stack still awaits trimming or unmapping.
+  size_t Decay(size_t budget, bool* pending);
 
   // Unmaps every idle stack (environment teardown, or memory pressure).
   void Drain();
 
   size_t idle_count() const { return idle_.size(); }
+  size_t untrimmed_idle_count() const { return untrimmed_; }  // idle and not yet trimmed
   size_t live_count() const { return live_; }        // acquired and not released
   size_t mapped_count() const { return mapped_; }    // mappings that exist (live + idle)
   size_t reused_count() const { return reused_; }    // Acquires served from the pool
@@ -108,17 +117,21 @@ class FiberStackPool {
  private:
   struct IdleStack {
     FiberStack stack;
-    bool trimmed;  // its pages below the warm top have been given back since its last use
+    uint32_t released_at;  // the decay epoch it went idle in
+    bool trimmed;          // its pages below the warm top have been given back since its last use
   };
 
   void Unmap(FiberStack stack);
   void TrimBelowWarmTop(IdleStack* idle);
 
-  size_t max_idle_;
+  size_t keep_idle_;
   FiberStackTrim trim_;
-  // LIFO: the most recently released stack has the warmest pages and TLB entries. Only the top
-  // kFiberStackHotIdle entries may be untrimmed.
+  // LIFO: the most recently released stack has the warmest pages and TLB entries; the oldest
+  // sit at the front, in the order they went idle, so the aged ones are a prefix. Its capacity
+  // always covers every mapping (Acquire reserves it), so Release never allocates.
   std::vector<IdleStack> idle_;
+  uint32_t epoch_ = 0;   // Decay steps taken
+  size_t untrimmed_ = 0;  // idle stacks not trimmed since their last use
   size_t live_ = 0;
   size_t mapped_ = 0;
   size_t reused_ = 0;

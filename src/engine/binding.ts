@@ -7,7 +7,10 @@ import { EngineLoadError } from '../errors';
 /** The addon's raw interface; only src/engine/ talks to it. */
 export interface NativeEngine {
   create(entry: (id: number) => number): number;
+  /** 0: the coroutine that handed the baton back yielded, 1: it finished; plus 2 when idle fiber stacks now await decay. */
   resume(id: number): number;
+  /** One step of the idle fiber stacks' decay (at most `budget` trimmed or ended); true while more steps are wanted. */
+  decayIdle(budget: number): boolean;
   yield(expectSoon: boolean): void;
   switchTo(id: number, expectSoon: boolean): void;
   discard(id: number): void;

@@ -54,7 +54,39 @@ export function threadLimitError(error: unknown): ThreadLimitError {
  * run nothing, when `id` could not get an OS thread for its start.
  */
 export function resumeCoroutine(id: number): boolean {
-  return native.resume(id) === 1;
+  const outcome = native.resume(id);
+  if (outcome > 1) startIdleDecay();
+  return (outcome & 1) === 1;
+}
+
+// The fiber backend keeps the stacks (and V8 threads) of finished green threads as they are, so
+// that the next spawn burst or wave of connections takes them back warm; they are trimmed or
+// given back only once they have sat idle for a whole period, a bounded batch per period
+// (native/engine/engine-fiber.cc, Engine::DecayIdle). The engine asks for this through
+// resume()'s result; the timer stops when nothing idle is left to age. Unref'd: it never keeps
+// a process alive. A period is long against a burst's gap (a server's next wave, a benchmark's
+// next round) and short against a user watching RSS fall; a batch of this size costs at most a
+// few tens of milliseconds on a slow virtual machine (an munmap or a V8 thread's teardown each).
+// GREENTHREAD_IDLE_DECAY_MS sets another period; 0 turns decay off (idle stacks are then kept
+// until the process or Worker ends), anything else that is not a whole number keeps 500.
+const IDLE_DECAY_PERIOD_MS = idleDecayPeriod(process.env.GREENTHREAD_IDLE_DECAY_MS);
+const IDLE_DECAY_BATCH = 1024;
+let idleDecay: NodeJS.Timeout | null = null;
+
+/** @internal The decay period a GREENTHREAD_IDLE_DECAY_MS value asks for (ms; 0: never). */
+export function idleDecayPeriod(value: string | undefined): number {
+  if (value === undefined || !/^\d{1,9}$/.test(value.trim())) return 500;
+  return Number(value.trim());
+}
+
+function startIdleDecay(): void {
+  if (idleDecay !== null || IDLE_DECAY_PERIOD_MS === 0) return;
+  idleDecay = setInterval(() => {
+    if (native.decayIdle(IDLE_DECAY_BATCH)) return;
+    clearInterval(idleDecay!);
+    idleDecay = null;
+  }, IDLE_DECAY_PERIOD_MS);
+  idleDecay.unref();
 }
 
 /**

@@ -63,8 +63,8 @@ const why = skipReason();
     // Every section ran (a check silently left out would otherwise pass).
     const passed = lines.filter((line) => line.startsWith('ok ')).join('\n');
     for (const topic of ['shadow stacks: the /proc', 'ping-pong', 'deep recursion: 256 KiB', 'deep recursion: 1024 KiB', 'guard page:', 'guard page (PROT_NONE',
-      'pool: the most recently released', 'pool: idle stacks capped', 'lifecycle:', 'touched pages: 10,000', 'FP control: a new fiber',
-      'FP control: each stack', 'trim (default)', 'failure: mmap refused', 'scale: 100,000', 'scale, PROT_NONE']) {
+      'pool: the most recently released', 'pool: released stacks stay idle', 'pool: aged idle stacks', 'pool: decay keeps', 'pool: a decay step', 'lifecycle:', 'touched pages: 10,000', 'FP control: a new fiber',
+      'FP control: each stack', 'trim (default): aged', 'failure: mmap refused', 'scale: 100,000', 'scale, PROT_NONE']) {
       expect(passed).toContain(topic);
     }
     const figures = lines.filter((line) => line.startsWith('figure ')).map((line) => line.slice('figure '.length));

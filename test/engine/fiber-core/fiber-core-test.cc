@@ -321,8 +321,31 @@ void TestPool() {
   for (int i = 0; i < 10; ++i) pool.Acquire(kFiberStackMinSize, &s[i], &error);
   const bool reused3 = pool.reused_count() == 4 && pool.mapped_count() == 10;
   for (int i = 0; i < 10; ++i) pool.Release(s[i]);
-  Check(reused3 && pool.idle_count() == 4 && pool.mapped_count() == 4 && pool.live_count() == 0,
-        "pool: idle stacks capped (surplus unmapped on release)", "cap not enforced");
+  const bool kept_on_release = pool.idle_count() == 10 && pool.untrimmed_idle_count() == 10 && pool.mapped_count() == 10;
+  Check(reused3 && kept_on_release, "pool: released stacks stay idle as they are until they age", "trimmed or unmapped on release");
+  bool pending = false;
+  // The first step only starts their age; the second finds them aged: the oldest beyond the
+  // four kept are unmapped, the four kept trimmed.
+  const size_t first = pool.Decay(100, &pending);
+  const bool young = first == 0 && pending && pool.idle_count() == 10;
+  const size_t second = pool.Decay(100, &pending);
+  Check(young && second == 10 && !pending && pool.idle_count() == 4 && pool.mapped_count() == 4 &&
+            pool.untrimmed_idle_count() == 0 && pool.live_count() == 0,
+        "pool: aged idle stacks beyond the kept number unmapped, the kept ones trimmed", "decay wrong");
+  // The newest kept stack is still the one handed out first.
+  FiberStack newest;
+  pool.Acquire(kFiberStackMinSize, &newest, &error);
+  Check(newest.map == s[9].map, "pool: decay keeps the most recently released stacks", "kept the wrong ones");
+  pool.Release(newest);
+  // A budget bounds each step; what is left waits for the next.
+  for (int i = 0; i < 10; ++i) pool.Acquire(kFiberStackMinSize, &s[i], &error);
+  for (int i = 0; i < 10; ++i) pool.Release(s[i]);
+  pool.Decay(100, &pending);
+  const size_t capped = pool.Decay(3, &pending);
+  const bool left = pending && pool.idle_count() == 7;
+  pool.Decay(100, &pending);
+  Check(capped == 3 && left && !pending && pool.idle_count() == 4,
+        "pool: a decay step does at most its budget, the next one the rest", "budget not kept");
 
   FiberStack big;
   const bool got_big = pool.Acquire(2 * 1024 * 1024, &big, &error);
@@ -399,11 +422,14 @@ void TestTouchedPages() {
   Figure("parked_fiber_mappings", static_cast<double>(maps1 - maps0), "new lines in /proc/self/maps for 10,000 stacks");
   Check(per_fiber <= 12 * 1024 && per_fiber >= 4 * 1024,
         "touched pages: 10,000 parked fibers on 1 MiB stacks cost their touched pages only", "RSS per fiber out of range");
-  // Finish them all; the pool keeps 64, the rest is unmapped and RSS falls back.
+  // Finish them all; once aged, the pool keeps 64, the rest is unmapped and RSS falls back.
   for (int i = 0; i < n; ++i) {
     FiberSwitch(&g_main, &fibers[i].ctx, nullptr);
     pool.Release(fibers[i].stack);
   }
+  bool pending = false;
+  pool.Decay(n, &pending);
+  pool.Decay(n, &pending);
   const size_t rss2 = RssBytes();
   Figure("rss_after_finish", static_cast<double>(rss2 > rss0 ? rss2 - rss0 : 0) / 1024, "KiB above baseline (64 pooled)");
   Check(pool.mapped_count() == 64 && rss2 < rss0 + 64 * 64 * 1024,
@@ -426,8 +452,7 @@ void TestTrimPolicy() {
     FiberStackPool pool(64, p.trim);
     int error = 0;
     // Cost per stack of acquire + touching 16 KiB at the top (a typical fiber) + release, with
-    // `width` stacks in use at once: 1 stays within the untrimmed hot few, 8 sends half of them
-    // below it (a trim per release).
+    // `width` stacks in use at once (release never trims: both reuse untouched pages).
     for (int width : {1, 8}) {
       const int n = 100000 / width;
       std::vector<FiberStack> batch(width);
@@ -454,13 +479,16 @@ void TestTrimPolicy() {
       for (uintptr_t a = d.low(); a < d.high(); a += page) *reinterpret_cast<volatile char*>(a) = 1;
     }
     for (FiberStack& d : deep) pool.Release(d);
+    bool pending = false;
+    pool.Decay(64, &pending);  // starts their age
+    pool.Decay(64, &pending);  // aged: trimmed per the policy
     const size_t rss1 = RssBytes();
     char name[96];
     std::snprintf(name, sizeof name, "trim_%s_pooled_after_deep", p.name);
     Figure(name, static_cast<double>(rss1 > rss0 ? rss1 - rss0 : 0) / 1024 / 64, "KiB RSS per pooled stack once fully touched");
     if (p.trim == FiberStackTrim::kDontNeed) {
-      Check(rss1 < rss0 + 64 * (kFiberStackWarmSize + 2 * page) + kFiberStackHotIdle * 1024 * 1024,
-            "trim (default): pooled stacks below the hot few keep only their warm top resident", "deep pages kept");
+      Check(rss1 < rss0 + 64 * (kFiberStackWarmSize + 2 * page),
+            "trim (default): aged pooled stacks keep only their warm top resident", "deep pages kept");
     }
   }
 }
@@ -595,6 +623,9 @@ void TestManyStacks(bool prot_none) {
                 got < stacks.size() ? ", stopped by " : "", got < stacks.size() ? std::strerror(error) : "");
     std::fflush(stdout);
     for (size_t i = 0; i < got; ++i) pool.Release(stacks[i]);
+    bool pending = false;
+    pool.Decay(got, &pending);  // starts their age
+    pool.Decay(got, &pending);  // aged, and none kept: every one unmapped
     // With guard markers all 100,000 fit; with PROT_NONE guards vm.max_map_count stops them
     // early, and that must be a clean ENOMEM.
     const bool ok = got == stacks.size() || (FiberStackPool::guard_kind() == FiberGuardKind::kProtNone && error == ENOMEM);
