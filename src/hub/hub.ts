@@ -62,7 +62,10 @@ const PROD_AHEAD = 3;
 
 export type { ErrorHandler } from './report';
 
-export { ThreadInfo } from './thread-info';
+// A type export only: a value re-export compiles to an accessor replacing a data property,
+// which turns this module's exports object into a dictionary, and every `theHub` read in
+// other modules (several per switch) into a generic property lookup.
+export type { ThreadInfo } from './thread-info';
 
 /** Moves `thread` to `to`; in debug mode, refuses a transition the lifecycle does not allow. */
 function transition(thread: HubThread, to: ThreadState): void {

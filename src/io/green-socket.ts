@@ -360,17 +360,26 @@ export class GreenSocket {
     }
     let size: number;
     if (typeof data === 'string') size = Buffer.byteLength(data);
-    else if (data instanceof Uint8Array) size = data.byteLength;
+    // length, not byteLength: the same for bytes, and about half the cost on Node 20's V8.
+    else if (data instanceof Uint8Array) size = data.length;
     else throw typeError(`${call}: data must be a Buffer, a Uint8Array or a string, got ${describe(data)}`);
     this.#checkWritable(call);
     if (this.#writer !== null) {
       throw new SocketBusyError(`${call}: another green thread is already blocked writing this socket (a second simultaneous write)`);
     }
     if (size === 0) return 0;
-    this.#stream.write(data, this.#onWritable);
-    while (this.#stream.writableLength > 0) {
-      this.#checkWritable(call);
-      this.#waitWritable(call, GreenSocket.#flushing);
+    const stream = this.#stream;
+    // No callback: a write Node hands to the kernel at once then costs nothing more, where a
+    // callback would cost a process.nextTick and two objects per write.
+    stream.write(data);
+    if (stream.writableLength > 0) {
+      // Not all handed over yet (the kernel's buffer is full, a connect is under way): an empty
+      // write queued behind the data calls back once the data before it is out (or failed).
+      stream.write(EMPTY, this.#onWritable);
+      do {
+        this.#checkWritable(call);
+        this.#waitWritable(call, GreenSocket.#flushing);
+      } while (stream.writableLength > 0);
     }
     // Written out, but the write may have failed on the way (its 'error' came meanwhile).
     if (this.#writeError !== null) throw this.#writeError;

@@ -250,6 +250,33 @@ describe('send and sendall', () => {
     });
     expect(result).toEqual({ blocked: true, outcome: 'sent', same: true });
   });
+
+  test("a small sendall the kernel cannot take at once returns once its bytes are out (Node emits no 'drain' for it)", async () => {
+    const result = await green(() => {
+      const [client, peer] = socketPair();
+      const chunk = Buffer.alloc(8 * KiB, 1);
+      let stop = false;
+      let count = 0;
+      // Sends that complete at once never switch: this runs until the kernel's buffers are full
+      // and one send is left waiting, with less pending than the stream's high-water mark.
+      const sender = spawn(() => {
+        while (!stop) {
+          client.sendall(chunk);
+          count++;
+        }
+      });
+      until(() => client.nodeSocket.writableLength > 0);
+      const pending = client.nodeSocket.writableLength;
+      stop = true;
+      const received = spawn(() => readAll(peer).length);
+      sender.wait();
+      client.shutdown();
+      const out = { belowHighWater: pending < client.nodeSocket.writableHighWaterMark, all: received.wait() === count * chunk.length };
+      closeAll(client, peer);
+      return out;
+    });
+    expect(result).toEqual({ belowHighWater: true, all: true });
+  });
 });
 
 describe('readline', () => {
