@@ -6,6 +6,9 @@
 // timing limit of their own.
 import { describeOnFibers, resultOnFibers } from './fiber-child';
 
+// A short decay period (GREENTHREAD_IDLE_DECAY_MS) for the cases that wait for decay.
+const DECAY_100MS = { GREENTHREAD_IDLE_DECAY_MS: '100' };
+
 // Hosts and stacks decay keeps (engine.h kKeepIdleHosts, fiber_stacks_'s keep_idle).
 const KEPT = 1024 + 2048;
 
@@ -56,7 +59,8 @@ describeOnFibers('idle fiber stacks: kept warm after a crowd, decayed once idle'
   const first = await g.run(() => crowd(n, 800));
   const rssBefore = rssKiB();
   await idleAtMost(${KEPT});
-  // Two more periods: the last batch of ended hosts hands its stacks to the pool, which ages them.
+  // More periods: the last batch of ended hosts hands its stacks to the pool, which ages them,
+  // and the kept ones are trimmed.
   await new Promise((r) => setTimeout(r, 1500));
   const decayed = g.hub.stats();
   const rssAfter = rssKiB();
@@ -89,12 +93,12 @@ const als = new AsyncLocalStorage();
   await new Promise((r) => setTimeout(r, 50));
   const ended = await g.run(() => crowd(5000, 100));
   await idleAtMost(${KEPT});
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 300));
   const during = g.hub.stats();
   release.send(true);
   const intact = await parked;
   report({ backend: fiberBackend(), ended, intact, parkedDuring: during.fiberStacks, idleDuring: during.fiberStacksPooled <= ${KEPT} });
-})();`, { timeoutMs: 120000 });
+})();`, { timeoutMs: 120000, env: DECAY_100MS });
     // 2,000 parked plus the first run()'s own thread, still in use while the rest decayed.
     expect(result).toEqual({ ended: 5000 * 100, intact: true, parkedDuring: 2001, idleDuring: true });
   });
