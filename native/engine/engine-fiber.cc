@@ -376,7 +376,7 @@ void Engine::EndIdleHosts() {
 
 bool Engine::DecayPending() const {
   return fibers_ && (untrimmed_idle_hosts_ > 0 || idle_hosts_.size() > kKeepIdleHosts ||
-                     fiber_stacks_.untrimmed_idle_count() > 0 || fiber_stacks_.idle_count() > 2048);
+                     fiber_stacks_.untrimmed_idle_count() > 0 || fiber_stacks_.idle_count() > kKeepIdleStacks);
 }
 
 bool Engine::DecayIdle(size_t budget) {

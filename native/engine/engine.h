@@ -277,7 +277,8 @@ class Engine {
   // likely have them again, and reuse costs one page fault per page where a new stack costs
   // mmap, a guard and munmap later. Trimmed to their warm top (kFiberStackWarmSize), 2,048
   // idle stacks hold 32 MiB.
-  FiberStackPool fiber_stacks_{2048};
+  static constexpr size_t kKeepIdleStacks = 2048;
+  FiberStackPool fiber_stacks_{kKeepIdleStacks};
   FiberSide hub_side_;
   // Hosts between green threads (LIFO: the last one released has the warmest stack; the oldest
   // at the front, in release order). Each holds an archived V8 thread (its saved state and a
