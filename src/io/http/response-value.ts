@@ -5,6 +5,7 @@
 // streamed chunked, each chunk written as it is produced, blocking on a slow client.
 import { Readable } from 'node:stream';
 import { typeError } from '../../errors';
+import { waitFor } from '../../green/wait-for';
 import { describe } from '../../validate';
 import { type BodySource, isBodySource } from './body-writer';
 import { type HttpHeaders, setHeaders, type ServerResponse, validateStatus } from './server-response';
@@ -33,10 +34,11 @@ const CALL = 'http.serve()';
 /** @internal Sends `value`, the return value of the handler, through `response`. */
 export function sendReturned(value: unknown, response: ServerResponse): void {
   if (response.streamed) {
+    // What was streamed stands, ended; a returned value as well is a mistake to report.
+    response.endWith(undefined, 'res.end()');
     if (value !== undefined && value !== null) {
       throw typeError(`${CALL}: the handler both wrote the response through res and returned ${describe(value)}; do one or the other`);
     }
-    response.endWith(undefined, 'res.end()');
     return;
   }
   if (value === undefined || value === null || typeof value === 'string' || value instanceof Uint8Array) {
@@ -74,7 +76,42 @@ function sendWebResponse(web: Response, response: ServerResponse): void {
   res.statusCode = web.status;
   if (web.statusText !== '') res.statusMessage = web.statusText;
   setHeaders(res, web.headers, `${CALL}: the Response's`);
-  sendBody(web.body as BodySource, response);
+  const stream = web.body;
+  if (stream === null) {
+    response.endWith(undefined, CALL);
+    return;
+  }
+  // A body of one chunk (a Response made from a string or bytes) goes out whole, with a
+  // content-length; a longer one is streamed as it comes.
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    const first = waitFor(reader.read());
+    if (first.done) {
+      done = true;
+      response.endWith(undefined, CALL);
+      return;
+    }
+    const second = waitFor(reader.read());
+    if (second.done) {
+      done = true;
+      response.endWith(first.value as Uint8Array, CALL);
+      return;
+    }
+    const writer = response.bodyWriter();
+    writer.write(first.value as Uint8Array);
+    writer.write(second.value as Uint8Array);
+    for (let next; !(next = waitFor(reader.read())).done;) writer.write(next.value as Uint8Array);
+    done = true;
+    writer.end();
+  } finally {
+    // Tells the body's source nobody reads on (the client went away, a write failed).
+    if (!done) void reader.cancel().then(undefined, ignore);
+  }
+}
+
+function ignore(): void {
+  // A body source that fails while being cancelled has nobody left to tell.
 }
 
 function sendBody(body: BodySource, response: ServerResponse): void {

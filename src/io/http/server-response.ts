@@ -152,6 +152,10 @@ export class ServerResponse {
     if (res.destroyed) throw new SocketClosedError(`${call}: the connection is closed (the client went away before the response was sent)`);
     // Measured only if the access log asks (see bytesWritten).
     this.#sent = chunk;
+    // Node leaves the content-length out of a HEAD response; a GET's would have had it.
+    if (res.req.method === 'HEAD' && !res.hasHeader('content-length')) {
+      res.setHeader('content-length', chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+    }
     res.end(chunk);
   }
 
