@@ -4,10 +4,13 @@
 // when none is left. Only a counter per connection changes on the hot path.
 import type * as net from 'node:net';
 import type { Writable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 
 const inHand = Symbol('greenthread.http.requestsInHand');
+const lastRequest = Symbol('greenthread.http.lastRequest');
+const closing = Symbol('greenthread.http.closing');
 
-type TrackedSocket = net.Socket & { [inHand]?: number };
+type TrackedSocket = net.Socket & { [inHand]?: number; [lastRequest]?: IncomingMessage; [closing]?: boolean };
 
 /** @internal The connections of one http.serve. */
 export class ConnectionTracker {
@@ -37,10 +40,28 @@ export class ConnectionTracker {
     });
   }
 
-  /** A request of `socket` was received: its handler is running or queued. */
-  requestStarted(socket: net.Socket): void {
-    const tracked = socket as TrackedSocket;
+  /** A request was received: its handler is running or queued. */
+  requestStarted(message: IncomingMessage): void {
+    const tracked = message.socket as TrackedSocket;
     tracked[inHand] = (tracked[inHand] ?? 0) + 1;
+    tracked[lastRequest] = message;
+  }
+
+  /** Whether responses on `socket` must close it after them (stopping, or see closeAfterRequests). */
+  closes(socket: net.Socket): boolean {
+    return this.#stopping || (socket as TrackedSocket)[closing] === true;
+  }
+
+  /**
+   * Keeps `socket` open for the requests it has in hand, whose responses then close it; false
+   * (nothing done) if it has none, or if the last one has not been received whole. For a
+   * connection whose client sent something Node cannot parse after complete requests.
+   */
+  closeAfterRequests(socket: net.Socket): boolean {
+    const tracked = socket as TrackedSocket;
+    if ((tracked[inHand] ?? 0) === 0 || tracked[lastRequest]?.complete !== true) return false;
+    tracked[closing] = true;
+    return true;
   }
 
   /** The handler of a request of `socket` is done with it; `response` is that request's. */
@@ -48,7 +69,9 @@ export class ConnectionTracker {
     const tracked = socket as TrackedSocket;
     const left = (tracked[inHand] ?? 1) - 1;
     tracked[inHand] = left;
-    if (left !== 0 || !this.#stopping) return;
+    if (left !== 0) return;
+    tracked[lastRequest] = undefined;
+    if (!this.#stopping && tracked[closing] !== true) return;
     // After Node's own 'finish' listener, which detaches the response and hands the socket to
     // a pipelined one waiting behind it.
     if (response.writableFinished || response.destroyed) closeGently(tracked);

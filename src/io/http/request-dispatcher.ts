@@ -63,7 +63,7 @@ export class RequestDispatcher {
   }
 
   #dispatch(message: IncomingMessage, res: NodeServerResponse, expectsContinue: boolean): void {
-    this.settings.connections.requestStarted(message.socket);
+    this.settings.connections.requestStarted(message);
     if (this.running < this.settings.concurrency) {
       this.running++;
       theHub.start(new GreenThread(serveRequests, [this, message, res, expectsContinue], ErrorReporting.Hub));
@@ -112,7 +112,7 @@ function serveOne(dispatcher: RequestDispatcher, message: IncomingMessage, res: 
   const startedAt = log === null ? 0 : Date.now();
   const connections = settings.connections;
   // Once stopping, each response closes its connection after it.
-  if (connections.stopping) res.shouldKeepAlive = false;
+  if (connections.closes(message.socket)) res.shouldKeepAlive = false;
   const req = new ServerRequest(message, res, expectsContinue);
   const response = new ServerResponse(res);
   let failure: Failure | null = null;

@@ -12,6 +12,7 @@ import { requireGreenThread, Waiter } from '../../hub/waiter';
 import { describe, validateCount, validateFunction, validateGreenFunction, validateOptions, validateSeconds } from '../../validate';
 import { GreenServer } from '../green-server';
 import { type AccessLog, accessLogger } from './access-log';
+import { clientErrorListener } from './client-error';
 import { ConnectionTracker } from './connection-tracker';
 import { type HttpErrorHandler, type HttpHandler, RequestDispatcher } from './request-dispatcher';
 
@@ -118,6 +119,7 @@ export function serve(server: GreenServer, handler: HttpHandler, options?: HttpS
   connections.onChange = dispatcher.settings.idle;
   nodeServer.on('request', dispatcher.onRequest);
   nodeServer.on('checkContinue', dispatcher.onCheckContinue);
+  nodeServer.on('clientError', clientErrorListener(connections));
   // What listen() would set up: Node's tracking of connections, for headersTimeout and
   // requestTimeout (stopped again by close()).
   nodeServer.emit('listening');
