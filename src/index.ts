@@ -9,7 +9,7 @@ export { GreenThread } from './green/green-thread';
 export {
   GreenthreadError, GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError,
   DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError, ShuttingDownError, EngineLoadError,
-  SocketTimeoutError, SocketBusyError, SocketClosedError, StopServe,
+  SocketTimeoutError, SocketBusyError, SocketClosedError, StopServe, RedirectError,
 } from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';
@@ -62,3 +62,9 @@ export { importPatched } from './patch/import-patched';
 export { channelNames } from './hub/channels';
 export type { EndMessage, SpawnMessage } from './hub/channels';
 export type { BlockingMessage } from './hub/blocking-detection';
+// HTTP (issue 11): the client.
+export { http } from './io/http/http';
+export type { Http } from './io/http/http';
+export { HttpClientResponse } from './io/http/client-response';
+export type { HttpGetOptions, HttpHeaders, HttpRequestOptions, HttpTlsOptions } from './io/http/client-options';
+export type { BodyChunk, BodySource } from './io/http/body-writer';
