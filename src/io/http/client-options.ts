@@ -3,13 +3,12 @@
 // a half-sent request). The checked form, RequestPlan, is what the exchange and the redirect
 // rules work from.
 import type * as http from 'node:http';
-import { Readable } from 'node:stream';
 import type * as tls from 'node:tls';
 import { typeError } from '../../errors';
 import { validateSignal } from '../../hub/abort-watch';
 import { describe, validateCount, validateOptions, validateSeconds } from '../../validate';
 import { type AgentOption, validateAgent } from './agents';
-import type { BodySource } from './body-writer';
+import { type BodySource, isBodySource } from './body-writer';
 
 /**
  * Request headers: an object of name → value (a number is sent as its decimal text, an array as
@@ -83,8 +82,9 @@ export interface HttpRequestOptions extends HttpGetOptions {
   method?: string;
   /**
    * The request body: a string (UTF-8), a Buffer/Uint8Array, an iterable of those (a generator
-   * may block between chunks), or a Node Readable — the last two are sent as they are produced,
-   * chunked unless a `content-length` header is given, with back-pressure. Default: none.
+   * may block between chunks), an async iterable of those (a web ReadableStream), or a Node
+   * Readable — all but the first two are sent as they are produced, chunked unless a
+   * `content-length` header is given, with back-pressure. Default: none.
    */
   body?: BodySource;
 }
@@ -198,11 +198,7 @@ function parseHeaders(headers: unknown, call: string): http.OutgoingHttpHeaders 
 }
 
 function validateBody(body: unknown, call: string): BodySource {
-  if (body == null || typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable) return body as BodySource;
-  if (typeof body === 'object' && typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') return body as BodySource;
-  if (body instanceof ArrayBuffer) {
-    throw typeError(`${call}: options.body must be a string, a Buffer/Uint8Array, an iterable of those or a Readable; wrap an ArrayBuffer in new Uint8Array(buffer)`);
-  }
-  throw typeError(`${call}: options.body must be a string, a Buffer/Uint8Array, an iterable of those or a Readable, got ${describe(body)}`);
+  if (isBodySource(body)) return body;
+  const hint = body instanceof ArrayBuffer ? '; wrap an ArrayBuffer in new Uint8Array(buffer)' : `, got ${describe(body)}`;
+  throw typeError(`${call}: options.body must be a string, a Buffer/Uint8Array, an iterable or async iterable of those, or a Readable${hint}`);
 }
-

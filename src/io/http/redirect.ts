@@ -19,12 +19,12 @@ const ORIGIN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 
 /**
  * True when `body` can be sent again for a 307/308: absent, a string or bytes, or an iterable
- * that is not itself an iterator (an array, a Set) — not a stream or a generator, which the
- * first send has consumed.
+ * that is not itself an iterator (an array, a Set) — not a stream, a generator or an async
+ * iterable, which the first send has consumed.
  */
 export function isReplayable(body: BodySource): boolean {
   if (body == null || typeof body === 'string' || body instanceof Uint8Array) return true;
-  if (body instanceof Readable) return false;
+  if (body instanceof Readable || typeof (body as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') return false;
   return typeof (body as Partial<Iterator<unknown>>).next !== 'function';
 }
 

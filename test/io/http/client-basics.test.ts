@@ -80,7 +80,7 @@ test('headers as an object, as pairs, as a Headers; repeated values', async () =
   expect(echoed[2].headers['x-web']).toBe('w');
 });
 
-test('bodies: string, Buffer, Uint8Array, array of chunks, generator (blocking between chunks), Readable', async () => {
+test('bodies: string, Buffer, Uint8Array, array of chunks, generator (blocking between chunks), Readable, async iterables', async () => {
   const sent = await green(() => {
     const post = (body: unknown, headers?: Record<string, string>): Echoed =>
       http.request(server.url, { method: 'POST', body: body as string, ...(headers ? { headers } : {}) }).json<Echoed>();
@@ -97,9 +97,11 @@ test('bodies: string, Buffer, Uint8Array, array of chunks, generator (blocking b
       post(generated()),
       post(Readable.from([Buffer.from('read'), Buffer.from('able')])),
       post(generated(), { 'content-length': '10' }),
+      post(new ReadableStream({ start(controller) { controller.enqueue(Buffer.from('web-')); controller.enqueue(Buffer.from('stream')); controller.close(); } })),
+      post((async function* () { yield 'async-'; yield 'gen'; })()),
     ];
   });
-  expect(sent.map((e) => e.body)).toEqual(['héllo', 'buffer', 'u8', 'array', 'gen-erated', 'readable', 'gen-erated']);
+  expect(sent.map((e) => e.body)).toEqual(['héllo', 'buffer', 'u8', 'array', 'gen-erated', 'readable', 'gen-erated', 'web-stream', 'async-gen']);
   expect(sent[0].headers['content-length']).toBe(String(Buffer.byteLength('héllo')));
   expect(sent[1].headers['content-length']).toBe('6');
   expect(sent[4].headers['transfer-encoding']).toBe('chunked');
