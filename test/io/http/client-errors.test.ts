@@ -92,6 +92,22 @@ test('timeout: SocketTimeoutError waiting for the headers; the connection is clo
   expect(await closedCount(before + 1)).toBe(before + 1);
 });
 
+test('timeout: SocketTimeoutError while an upload waits on a server that does not read it', async () => {
+  const result = await green(() => {
+    let sent = 0;
+    function* endless(): Generator<Buffer> {
+      for (;;) {
+        sent += 64 * 1024;
+        yield Buffer.alloc(64 * 1024);
+      }
+    }
+    return { error: thrownBy(() => http.request(`${server.url}/hang`, { method: 'POST', body: endless(), timeout: 0.1 })), sent };
+  });
+  expect(result.error).toBeInstanceOf(SocketTimeoutError);
+  // Blocked on back-pressure, not buffering the endless body.
+  expect(result.sent).toBeLessThan(256 * 1024 * 1024);
+});
+
 test('timeout: each body read; a response held unread meanwhile does not time out', async () => {
   const result = await green(() => {
     const stalled = http.get(`${server.url}/stall-body`, { timeout: 0.05 });

@@ -4,7 +4,7 @@
 // threads of a GreenPool requesting at once, each body verified.
 import * as nodeHttp from 'node:http';
 import { GreenPool, http } from '../../../src';
-import { green } from '../../helpers';
+import { green, PKG, REPORTING, resultOf, runChild } from '../../helpers';
 import { type NodeServer, startServer } from './node-server';
 
 let server: NodeServer;
@@ -110,4 +110,28 @@ test('50 green threads of a GreenPool, 4 requests each, every body verified, con
   });
   bodies.forEach((got, i) => expect(got).toEqual([0, 1, 2, 3].map((k) => `you asked for /n/${i}/${k}`)));
   expect(server.connections - before).toBeLessThanOrEqual(50);
+});
+
+test('a response dropped with its body unread has its connection closed when garbage-collected', () => {
+  // Needs --expose-gc, so it runs in a child process on the compiled package (dist/).
+  const child = runChild(`
+    ${REPORTING}
+    const g = require(${PKG});
+    const nodeHttp = require('node:http');
+    let closed = 0;
+    const server = nodeHttp.createServer((req, res) => res.end(Buffer.alloc(4 * 1024 * 1024)));
+    server.on('connection', (socket) => socket.on('close', () => { closed++; }));
+    server.listen(0, '127.0.0.1', () => {
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      g.run(() => {
+        // Three at once, each left holding its own connection with most of its body unread.
+        const pool = new g.GreenPool(3);
+        for (let i = 0; i < 3; i++) pool.spawn(() => { g.http.get(url).read(); });
+        pool.waitAll();
+        for (let i = 0; i < 100 && closed < 3; i++) { g.sleep(0.01); globalThis.gc(); }
+        return closed;
+      }).then((count) => { report(count); server.close(); }, (error) => { console.error(error); process.exitCode = 1; });
+    });
+  `, { nodeArgs: ['--expose-gc'] });
+  expect(resultOf(child)).toBe(3);
 });
