@@ -8,7 +8,8 @@ import { typeError } from '../../errors';
 import { waitFor } from '../../green/wait-for';
 import { describe } from '../../validate';
 import { type BodySource, isBodySource } from './body-writer';
-import { type HttpHeaders, setHeaders, type ServerResponse, validateStatus } from './server-response';
+import type { HttpHeaders } from './headers';
+import { setHeaders, type ServerResponse, validateStatus } from './server-response';
 
 /**
  * A response as an http.serve handler returns it. Every field is optional: `{}` is an empty

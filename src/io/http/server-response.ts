@@ -6,9 +6,8 @@ import type { OutgoingHttpHeaders, ServerResponse as NodeServerResponse } from '
 import { rangeError, SocketClosedError, typeError } from '../../errors';
 import { describe } from '../../validate';
 import { type BodyChunk, BodyWriter } from './body-writer';
+import type { HttpHeaders } from './headers';
 
-/** Response headers: names to a value, or an array of values for a repeated header. */
-export type HttpHeaders = Record<string, string | number | readonly string[]>;
 
 /** @internal Sets each of `headers` (a record, a web `Headers`, or `[name, value]` pairs) on `res`. */
 export function setHeaders(res: NodeServerResponse, headers: unknown, call: string): void {
@@ -20,9 +19,10 @@ export function setHeaders(res: NodeServerResponse, headers: unknown, call: stri
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
     return;
   }
-  if (Array.isArray(headers)) {
-    for (const pair of headers as unknown[]) {
-      if (!Array.isArray(pair) || pair.length !== 2) throw typeError(`${call}: headers given as an array must hold [name, value] pairs, got ${describe(pair)}`);
+  // An array or a Map of [name, value] pairs.
+  if (typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') {
+    for (const pair of headers as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw typeError(`${call}: headers given as pairs must hold [name, value] pairs, got ${describe(pair)}`);
       res.appendHeader(String(pair[0]), pair[1] as string);
     }
     return;
