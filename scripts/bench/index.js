@@ -97,7 +97,7 @@ if (args.help) {
   --only http    run only the http group (hello-world servers under wrk, --workers, client)
   --no-http      skip the http group
   --http-passes N      passes over servers, connection counts and clients (default 3, --quick 1)
-  --http-seconds S     measured wrk/client window in whole seconds (default 3, --quick 1;
+  --http-seconds S     measured wrk/client window in whole seconds (default 3, --quick 2;
                        after a 1 s warm-up)
   --http-conns A,B,..  wrk connection counts (default 50,1000)
   --http-workers N     worker processes of the cluster part (default 2)
@@ -170,7 +170,7 @@ const plan = {
   http: {
     passes: args['http-passes'] !== undefined ? positiveInt(args['http-passes'], 'http-passes') : args.quick ? 1 : 3,
     // wrk takes whole seconds.
-    seconds: args['http-seconds'] !== undefined ? positiveInt(args['http-seconds'], 'http-seconds') : args.quick ? 1 : 3,
+    seconds: args['http-seconds'] !== undefined ? positiveInt(args['http-seconds'], 'http-seconds') : args.quick ? 2 : 3,
     warmup: 1,
     conns: args['http-conns'] !== undefined ? args['http-conns'].split(',').map((c) => positiveInt(c.trim(), 'http-conns')) : [50, 1000],
     workers: args['http-workers'] !== undefined ? positiveInt(args['http-workers'], 'http-workers') : 2,

@@ -13,6 +13,7 @@ two writes, waits for the client's delayed ACK on every response (about 44 ms pe
 connections).
 """
 import json
+import os
 import signal
 import socket
 import sys
@@ -49,7 +50,9 @@ def ready(bound_port):
     print(f"listening on 127.0.0.1:{bound_port}", flush=True)
 
 
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+# At once: a SystemExit raised in whichever greenlet runs may be caught by the server's request
+# handling (eventlet.wsgi with 1,000 connections open went on serving), and the runner is done.
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
 try:
     if lib == "eventlet":
