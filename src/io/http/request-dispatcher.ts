@@ -117,7 +117,10 @@ function serveOne(dispatcher: RequestDispatcher, message: IncomingMessage, res: 
   const response = new ServerResponse(res);
   let failure: Failure | null = null;
   try {
-    sendReturned(settings.handler(req, response), response);
+    const value = settings.handler(req, response);
+    // A stop that came while the handler ran: this response closes its connection too.
+    if (connections.stopping && !res.headersSent) res.shouldKeepAlive = false;
+    sendReturned(value, response);
   } catch (error) {
     failure = fail(error, req, res, settings);
   } finally {
