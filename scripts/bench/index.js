@@ -56,6 +56,7 @@ try {
       'no-http': { type: 'boolean', default: false },
       'http-passes': { type: 'string' },
       'http-seconds': { type: 'string' },
+      'http-warmup': { type: 'string' },
       'http-conns': { type: 'string' },
       'http-workers': { type: 'string' },
       'http-clients': { type: 'string' },
@@ -97,8 +98,9 @@ if (args.help) {
   --only http    run only the http group (hello-world servers under wrk, --workers, client)
   --no-http      skip the http group
   --http-passes N      passes over servers, connection counts and clients (default 3, --quick 1)
-  --http-seconds S     measured wrk/client window in whole seconds (default 3, --quick 2;
-                       after a 1 s warm-up)
+  --http-seconds S     measured window of every wrk and client run (default 3, --quick 1)
+  --http-warmup S      least warm-up before it (default 2, --quick 1); a server's lasts until
+                       it has taken on wrk's connections (at most 10 s)
   --http-conns A,B,..  wrk connection counts (default 50,1000)
   --http-workers N     worker processes of the cluster part (default 2)
   --http-clients N     concurrent loops of the client part (default 50)
@@ -165,13 +167,13 @@ const plan = {
     warmup: args.quick ? 0.3 : 0.5,
     conns: args['echo-conns'] !== undefined ? args['echo-conns'].split(',').map((c) => positiveInt(c.trim(), 'echo-conns')) : [1, 100, 1000],
   },
-  // http: 3 passes × 2 connection counts × 8 servers × ~6 s per run, plus the client part:
-  // about 5 minutes.
+  // http: 3 passes × 2 connection counts × 8 servers × 6–8 s per run, plus the client part:
+  // about 6 minutes.
   http: {
     passes: args['http-passes'] !== undefined ? positiveInt(args['http-passes'], 'http-passes') : args.quick ? 1 : 3,
-    // wrk takes whole seconds.
-    seconds: args['http-seconds'] !== undefined ? positiveInt(args['http-seconds'], 'http-seconds') : args.quick ? 2 : 3,
-    warmup: 1,
+    seconds: args['http-seconds'] !== undefined ? positiveNumber(args['http-seconds'], 'http-seconds') : args.quick ? 1 : 3,
+    // At least; the warm-up goes on while the server is still taking on wrk's connections.
+    warmup: args['http-warmup'] !== undefined ? positiveNumber(args['http-warmup'], 'http-warmup') : args.quick ? 1 : 2,
     conns: args['http-conns'] !== undefined ? args['http-conns'].split(',').map((c) => positiveInt(c.trim(), 'http-conns')) : [50, 1000],
     workers: args['http-workers'] !== undefined ? positiveInt(args['http-workers'], 'http-workers') : 2,
     clients: args['http-clients'] !== undefined ? positiveInt(args['http-clients'], 'http-clients') : 50,

@@ -26,18 +26,23 @@ function backendFigure(stats, backend) {
 
 /** One server's medians over its runs at one connection count. */
 function serverStats(mine) {
-  const seconds = (r) => r.durationUs / 1e6;
   return {
+    // In the measured window, after the warm-up (wrk.js).
     reqPerSec: med(mine.map((r) => r.reqPerSec)),
     min: Math.min(...mine.map((r) => r.reqPerSec)),
     max: Math.max(...mine.map((r) => r.reqPerSec)),
     samples: mine.map((r) => r.reqPerSec),
-    p50Ms: med(mine.map((r) => r.latencyUs.p50 / 1000)),
-    p99Ms: med(mine.map((r) => r.latencyUs.p99 / 1000)),
-    // Of one vCPU (2.0 would be both): the server (all its processes and threads) over the window.
-    cpuShare: med(mine.map((r) => r.serverCpuSeconds / seconds(r))),
-    cpuUsPerRequest: med(mine.map((r) => (r.requests ? (r.serverCpuSeconds / r.requests) * 1e6 : null))),
-    wrkCpuShare: med(mine.map((r) => (r.wrkCpuSeconds == null ? null : r.wrkCpuSeconds / seconds(r)))),
+    // wrk's own figure over its whole run: connecting and warm-up included.
+    wholeRunReqPerSec: med(mine.map((r) => r.run.reqPerSec)),
+    warmupSeconds: med(mine.map((r) => r.warmupSeconds)),
+    // Connections still waiting to be accepted when the window began.
+    acceptQueue: med(mine.map((r) => r.acceptQueueAtStart)),
+    p50Ms: med(mine.map((r) => r.run.latencyUs.p50 / 1000)),
+    p99Ms: med(mine.map((r) => r.run.latencyUs.p99 / 1000)),
+    // Of one vCPU (2.0 would be both): the server (all its processes and threads) in the window.
+    cpuShare: med(mine.map((r) => r.serverCpuSeconds / r.window)),
+    cpuUsPerRequest: med(mine.map((r) => (r.responses ? (r.serverCpuSeconds / r.responses) * 1e6 : null))),
+    wrkCpuShare: med(mine.map((r) => r.wrkCpuSeconds / r.window)),
     rssMiB: med(mine.map((r) => r.serverRssKiB / 1024)),
     threads: med(mine.map((r) => r.serverThreads)),
     processes: med(mine.map((r) => r.serverProcesses)),
@@ -119,7 +124,7 @@ const mark = (met) => (met == null ? '' : met ? ' ✓' : ' ✗');
 const fixed = (v, digits) => (v == null ? '—' : v.toFixed(digits));
 const share = (v) => (v == null ? '—' : `${(v * 100).toFixed(0)}%`);
 
-// The per-server details of the server or cluster part: spread, latency, CPU, memory.
+// The per-server details of the server or cluster part: spread, wrk's whole run, CPU, memory.
 function detailTable(rows) {
   const lines = [];
   for (const row of rows) {
@@ -127,13 +132,13 @@ function detailTable(rows) {
       const ran = s.ranBackends?.filter((b) => !name.startsWith(`greenthread-${b}`));
       lines.push([
         `${row.conns} × ${name}${ran?.length ? ` (ran ${ran.join(', ')})` : ''}`,
-        num(s.reqPerSec), `${num(s.min)}–${num(s.max)}`, fixed(s.p50Ms, 1), fixed(s.p99Ms, 0),
-        share(s.cpuShare), fixed(s.cpuUsPerRequest, 0), share(s.wrkCpuShare), fixed(s.rssMiB, 0),
-        s.processes > 1 ? `${num(s.threads)} in ${s.processes}` : num(s.threads), s.errors ? num(s.errors) : '',
+        num(s.reqPerSec), `${num(s.min)}–${num(s.max)}`, share(s.cpuShare), fixed(s.cpuUsPerRequest, 0), share(s.wrkCpuShare),
+        fixed(s.warmupSeconds, 1), num(s.acceptQueue), num(s.wholeRunReqPerSec), fixed(s.p50Ms, 1), fixed(s.p99Ms, 0),
+        fixed(s.rssMiB, 0), s.processes > 1 ? `${num(s.threads)} in ${s.processes}` : num(s.threads), s.errors ? num(s.errors) : '',
       ]);
     }
   }
-  return table(['conns × server', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'CPU', 'CPU µs/req', 'wrk CPU', 'RSS MiB', 'threads', 'errors'], lines);
+  return table(['conns × server', 'req/s', 'min–max', 'CPU', 'CPU µs/req', 'wrk CPU', 'warm-up s', 'unaccepted', 'whole run', 'p50 ms', 'p99 ms', 'RSS MiB', 'threads', 'errors'], lines);
 }
 
 /**
@@ -150,8 +155,9 @@ function renderHttp(result, backends = {}) {
   for (const b of gtBackends) if (backends[b]?.fellBack) out.push(`http: greenthread-${b}: withheld: ${backends[b].fellBack}`);
   const passes = `${options.passes} pass${options.passes > 1 ? 'es' : ''}`;
   if (summary.server.length || summary.cluster.length) {
-    out.push(`http: hello world (GET / → 200 "hello") over keep-alive, wrk -t${options.wrkThreads} in its own process, median requests/s of ${passes}`);
-    out.push(`(${options.seconds} s window after a ${options.warmup} s warm-up, a fresh server per run); wrk and the server share the VM's vCPUs, neither pinned; ${result.totalSeconds.toFixed(0)} s in all`);
+    out.push(`http: hello world (GET / → 200 "hello") over keep-alive, wrk -t${options.wrkThreads} in its own process, median requests/s of ${passes}, each`);
+    out.push(`a ${options.seconds} s window once the server has taken on wrk's connections (at least ${options.warmup} s in), a fresh server per run;`);
+    out.push(`wrk and the server share the VM's vCPUs, neither pinned; ${result.totalSeconds.toFixed(0)} s in all`);
   }
   if (summary.server.length) {
     out.push(`server: greenthread http.serve (gt-app.js) once per engine backend; targets ≥ ${HTTP_TARGETS.vsNode}× node:http and ≥ ${HTTP_TARGETS.vsEventlet}× eventlet.wsgi, ✓/✗ (informative)`);
@@ -182,8 +188,9 @@ function renderHttp(result, backends = {}) {
   }
   if (summary.server.length || summary.cluster.length) {
     out.push('');
-    out.push('per server: min–max req/s over the passes; latency p50/p99 (medians); server CPU (all its processes) as share of one vCPU');
-    out.push('and µs per request; wrk\'s own CPU; resident memory and OS threads at the end of the window; wrk\'s error count');
+    out.push('per server (medians): min–max req/s over the passes; in the window the server\'s CPU (all its processes) as share of one');
+    out.push('vCPU and µs per request, and wrk\'s own; the warm-up\'s length and the connections still not accepted after it; wrk\'s');
+    out.push('own req/s and latency over its whole run (connecting and warm-up included); resident memory and OS threads; wrk\'s errors');
     out.push(detailTable([...summary.server, ...summary.cluster]));
   }
   if (summary.client) {
