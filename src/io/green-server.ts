@@ -10,6 +10,7 @@ import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watc
 import { validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
 import { GreenSocket } from './green-socket';
+import { addOpenServer, removeOpenServer } from './open-servers';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
 /**
@@ -48,6 +49,7 @@ export class GreenServer {
     server.on('error', this.#onError);
     server.on('close', this.#onClose);
     this.#address = this.#readAddress();
+    addOpenServer(this);
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
@@ -199,6 +201,7 @@ export class GreenServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    removeOpenServer(this);
     for (let raw; (raw = this.#shift()) !== undefined;) raw.destroy();
     this.#acceptor?.throw(new SocketClosedError('GreenServer.accept(): the server was closed by another green thread'));
     if (this.#handedOver === null && this.#server.listening) this.#server.close();
@@ -231,6 +234,7 @@ export class GreenServer {
     }
     this.#handedOver = why;
     this.#closed = true;
+    removeOpenServer(this);
     const successor = new GreenServer(server, this.#unixPath, wrap, pending);
     successor.#timeout = this.#timeout;
     return successor;

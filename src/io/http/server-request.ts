@@ -160,11 +160,6 @@ export class ServerRequest {
     return this.#body()[Symbol.iterator]();
   }
 
-  /** @internal The body reader, if the handler has started reading (for the access log). */
-  get bodyReader(): BodyReader | null {
-    return this.#reader;
-  }
-
   #body(): BodyReader {
     let reader = this.#reader;
     if (reader === null) {
