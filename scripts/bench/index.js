@@ -27,6 +27,7 @@ const { renderHttp } = require('./http/report');
 const { renderPatch, patchRows } = require('./patch/report');
 const { BACKENDS, backendEnv, fellBack } = require('./backend');
 const { summariseCrowd, fiberTargets, renderCrowd, renderTargets } = require('./targets');
+const { writeCharts, DEFAULT_DIR: CHART_DIR } = require('./chart');
 
 const HERE = __dirname;
 // Debian's interpreter has python3-eventlet and python3-gevent; the python3 on PATH may be
@@ -63,6 +64,8 @@ try {
       'http-wrk-threads': { type: 'string' },
       'http-parts': { type: 'string' },
       backend: { type: 'string', default: 'both' },
+      chart: { type: 'boolean', default: false },
+      'chart-dir': { type: 'string' },
       crowd: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -79,6 +82,9 @@ if (args.help) {
   --backend B    engine backend(s) of every greenthread figure: both (default), threads, fibers
   --json         print the results as one JSON object instead of the table
   --out FILE     also write the JSON results to FILE (with the table on stdout)
+  --chart        also draw the SVG charts into docs/bench/, the results beside them as
+                 docs/bench/results.json (redraw later: node scripts/bench/chart/index.js)
+  --chart-dir D  the charts' directory instead of docs/bench/
   --passes N     passes over all benchmark groups (default 3, --quick 1)
   --rounds N     rounds per benchmark in each pass (default 3)
   --threads N    parked green threads for the idle benchmark (default 1000)
@@ -276,6 +282,8 @@ function backendSummary(reportsByBackend) {
 
 async function main() {
   const started = Date.now();
+  // When the figures were taken: the charts' captions give it.
+  const date = new Date(started).toISOString();
   const notes = [];
   const busyBefore = await machineBusy(300);
   const hostBefore = probeHost();
@@ -404,6 +412,7 @@ async function main() {
   const env = {
     node: process.version,
     cpus: os.cpus().length,
+    date,
     passes: plan.passes,
     rounds: plan.rounds,
     warmup: plan.warmup,
@@ -426,6 +435,17 @@ async function main() {
   };
   report.fiberTargets = fiberTargets(report);
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.chart || args['chart-dir'] !== undefined) {
+    // A chart that cannot be drawn must not cost the run's figures: they are still printed.
+    try {
+      const { written, removed } = writeCharts(report, args['chart-dir'] !== undefined ? path.resolve(args['chart-dir']) : CHART_DIR);
+      for (const file of written) status(`wrote ${path.relative(process.cwd(), file)}`);
+      for (const file of removed) status(`removed ${path.relative(process.cwd(), file)} (not in this run)`);
+    } catch (error) {
+      process.stderr.write(`bench: drawing the charts failed: ${error.stack || error}\n`);
+      process.exitCode = 1;
+    }
+  }
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
