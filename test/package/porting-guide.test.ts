@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { packageHome, root, runNode } from '../helpers';
+import { type ChildResult, packageHome, root, startNode } from '../helpers';
 
 interface CodeBlock {
   /** Where it starts, for the test's name: `docs/porting-from-eventlet.md:120`. */
@@ -61,9 +61,41 @@ const quickStart = codeBlocks('README.md "Quick start"', sectionOf(readme, '## Q
 const runnable = (blocks: CodeBlock[]): Array<[string, CodeBlock]> =>
   blocks.filter((b) => RUNNABLE.has(b.lang)).map((b) => [`${b.where} (${b.lang}${b.fragment ? ' fragment' : ''})`, b]);
 
+// The children run a few at a time while the tests wait for theirs: each is mostly Node's
+// start-up, so running them side by side keeps this file quick.
+const PARALLEL = 3;
 let dir: string;
-beforeAll(() => { dir = fs.mkdtempSync(path.join(packageHome(), 'guide-')); });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const results = new Map<CodeBlock, Promise<ChildResult>>();
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(packageHome(), 'guide-'));
+  const queue = [...runnable(guide), ...runnable(quickStart)].map(([, block], n) => {
+    let settle!: (result: ChildResult) => void;
+    results.set(block, new Promise((resolve) => { settle = resolve; }));
+    return { block, n, settle };
+  });
+  const next = (): void => {
+    const job = queue.shift();
+    if (job === undefined) return;
+    let exited: Promise<ChildResult>;
+    try {
+      const file = scriptOf(job.block, `block-${job.n}`);
+      exited = startNode(job.block.fragment ? ['--check', file] : [file], { cwd: dir, timeoutMs: 60000 }).exited;
+    } catch (error) {
+      exited = Promise.resolve({ status: null, signal: null, stdout: '', stderr: String(error) });
+    }
+    void exited.then((result) => {
+      job.settle(result);
+      next();
+    });
+  };
+  for (let i = 0; i < PARALLEL; i++) next();
+});
+
+afterAll(async () => {
+  await Promise.all(results.values());
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Saves the block as a script Node can run by itself: ts transpiled to CommonJS. */
 function scriptOf(block: CodeBlock, name: string): string {
@@ -75,8 +107,8 @@ function scriptOf(block: CodeBlock, name: string): string {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     });
     const problems = (out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    expect(problems).toEqual([]);
-    source = out.outputText;
+    // A syntax error shows as the script's own failure.
+    source = problems.length > 0 ? `throw new SyntaxError(${JSON.stringify(problems.join('; '))});\n` : out.outputText;
     ext = '.js';
   }
   const file = path.join(dir, `${name}${ext}`);
@@ -84,12 +116,10 @@ function scriptOf(block: CodeBlock, name: string): string {
   return file;
 }
 
-let count = 0;
-function check(block: CodeBlock): void {
-  const file = scriptOf(block, `block-${++count}`);
-  const result = runNode(block.fragment ? ['--check', file] : [file], { cwd: dir, timeoutMs: 30000 });
-  expect({ status: result.status, signal: result.signal, stderr: result.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
-  if (block.output !== undefined) expect(result.stdout).toBe(block.output);
+async function check(block: CodeBlock): Promise<void> {
+  const result = await results.get(block);
+  expect({ status: result?.status, signal: result?.signal, stderr: result?.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  if (block.output !== undefined) expect(result?.stdout).toBe(block.output);
 }
 
 test('the guide has runnable examples, most of them with their output, few fragments', () => {
