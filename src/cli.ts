@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// `greenthread [node options] <script> [args…]`: runs a script's top level inside a green
-// thread, so it can block (sleep, wait, waitFor, ...) from the first line. CommonJS scripts, ES
-// modules without top-level await (through require(esm)), and TypeScript where Node runs it.
-// Node options before the script start a Node with them, which runs this CLI (see below); a
-// deadlock of the script's thread is reported and exits 13, as Node's unsettled await does.
+// `greenthread [options] [node options] <script> [args…]`: runs a script's top level inside a
+// green thread, so it can block (sleep, wait, waitFor, ...) from the first line. CommonJS
+// scripts, ES modules without top-level await (through require(esm)), and TypeScript where Node
+// runs it. Node options before the script start a Node with them, which runs this CLI (see
+// below); a deadlock of the script's thread is reported and exits 13, as Node's unsettled await
+// does. With --workers N it is the primary of N such processes (src/cluster/).
 import { spawn as spawnProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { inspect } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
+import { superviseWorkers, WORKER_ENV } from './cluster/supervisor';
+import { stopGracefullyWhenAsked } from './cluster/worker-stop';
 import { isLoopDryDeadlock, lastDeadlock } from './green/deadlock-report';
 import { run } from './index';
 
@@ -20,8 +25,33 @@ with code 1; if the script stays blocked with nothing left that could wake it, t
 threads are reported and the exit code is 13.
 
 Options:
-  -h, --help     print this help
-  -v, --version  print greenthread's version`;
+  -h, --help                print this help
+  -v, --version             print greenthread's version
+  --workers <n>             run <script> in <n> worker processes (node:cluster), which share
+                            the ports they listen on; 'auto' is one per CPU
+                            (os.availableParallelism()). A worker that dies is restarted; one
+                            that keeps dying within 5 s of starting (5 times in a row) stops
+                            them all, exit code 1. SIGTERM or SIGINT stops the workers
+                            gracefully: they close their listening sockets, finish the
+                            connections they have, and exit; then exit code 0. Each worker's
+                            script sees its number, 1 to <n>, in process.env.GREENTHREAD_WORKER.
+  --graceful-timeout <s>    with --workers: seconds the workers have to stop before they are
+                            killed (default 30); a second SIGTERM or SIGINT kills them at once`;
+
+/** greenthread's own options, for node:util.parseArgs; every other option before the script is Node's. */
+const OWN_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  workers: { type: 'string' },
+  'graceful-timeout': { type: 'string' },
+} as const;
+
+/** Most workers --workers takes: a typo (4000 for 4) must not start thousands of processes. */
+const MAX_WORKERS = 1024;
+const DEFAULT_GRACEFUL_TIMEOUT = 30;
+
+/** The exit code of a command-line mistake (Node's own for a bad option). */
+const USAGE_ERROR = 9;
 
 // Node options whose value may come as the next argument (`-r mod`); all of them also take
 // `--option=value`, and options not listed here must use that form for a value.
@@ -42,14 +72,28 @@ const NODE_OPTIONS_WITH_VALUE = new Set([
 interface Command {
   help: boolean;
   version: boolean;
+  /** --workers; null without it. */
+  workers: number | null;
+  gracefulTimeout: number;
+  /** greenthread's own options as given, for parseArgs. */
+  ownArgs: string[];
   nodeOptions: string[];
   script: string | null;
   scriptArgs: string[];
 }
 
+/** A command line that cannot be run: the message goes before the usage text, exit code 9. */
+class UsageError extends Error {}
+
 // Options are greenthread's or Node's up to the script; everything after it is the script's.
+// Node's options cannot be told apart by a general parser (whether `-r x` takes x is Node's
+// knowledge, see above), so this loop only sorts them out; greenthread's own then go through
+// parseArgs, which checks them and gives their values.
 function parseCommandLine(argv: string[]): Command {
-  const command: Command = { help: false, version: false, nodeOptions: [], script: null, scriptArgs: [] };
+  const command: Command = {
+    help: false, version: false, workers: null, gracefulTimeout: DEFAULT_GRACEFUL_TIMEOUT, ownArgs: [],
+    nodeOptions: [], script: null, scriptArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -64,9 +108,11 @@ function parseCommandLine(argv: string[]): Command {
       command.scriptArgs = argv.slice(i + 1);
       return command;
     }
-    if (arg === '-h' || arg === '--help') command.help = true;
-    else if (arg === '-v' || arg === '--version') command.version = true;
-    else {
+    const own = ownOption(arg);
+    if (own !== null) {
+      command.ownArgs.push(arg);
+      if (own.type === 'string' && !arg.includes('=') && i + 1 < argv.length) command.ownArgs.push(argv[++i]);
+    } else {
       command.nodeOptions.push(arg);
       if (NODE_OPTIONS_WITH_VALUE.has(arg) && i + 1 < argv.length) command.nodeOptions.push(argv[++i]);
     }
@@ -74,8 +120,51 @@ function parseCommandLine(argv: string[]): Command {
   return command;
 }
 
+function ownOption(arg: string): { type: 'boolean' | 'string' } | null {
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = OWN_OPTIONS;
+  if (arg.startsWith('--')) return options[arg.slice(2).split('=')[0]] ?? null;
+  return Object.values(options).find((option) => option.short !== undefined && arg === `-${option.short}`) ?? null;
+}
+
+// Fills the command's own options in from the arguments parseCommandLine set aside.
+function readOwnOptions(command: Command): void {
+  let values: { help?: boolean; version?: boolean; workers?: string; 'graceful-timeout'?: string };
+  try {
+    ({ values } = parseArgs({ args: command.ownArgs, options: OWN_OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  command.help = values.help === true;
+  command.version = values.version === true;
+  if (values.workers !== undefined) command.workers = workerCount(values.workers);
+  const timeout = values['graceful-timeout'];
+  if (timeout !== undefined) {
+    if (command.workers === null) throw new UsageError('--graceful-timeout applies only with --workers');
+    if (!/^\d+(\.\d+)?$/.test(timeout)) {
+      throw new UsageError(`--graceful-timeout must be a number of seconds (0 or more), got ${JSON.stringify(timeout)}`);
+    }
+    command.gracefulTimeout = Number(timeout);
+  }
+}
+
+function workerCount(text: string): number {
+  if (text === 'auto') return availableParallelism();
+  const count = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(count >= 1 && count <= MAX_WORKERS)) {
+    throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}, or 'auto', got ${JSON.stringify(text)}`);
+  }
+  return count;
+}
+
 function main(argv: string[]): void {
   const command = parseCommandLine(argv);
+  try {
+    readOwnOptions(command);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`greenthread: ${error.message}\n\n${usage}\n`);
+    process.exit(USAGE_ERROR);
+  }
   if (command.help) {
     process.stdout.write(`${usage}\n`);
     return;
@@ -86,13 +175,26 @@ function main(argv: string[]): void {
   }
   if (command.script === null) {
     process.stderr.write(`greenthread: no script given\n\n${usage}\n`);
-    process.exit(9);
+    process.exit(USAGE_ERROR);
+  }
+  const script = path.resolve(command.script);
+  if (command.workers !== null) {
+    // Each worker runs this CLI on the script, under the Node options given (and this
+    // process's own). The primary itself needs none: no Node of its own for them, so it is the
+    // only process between a signal and the workers (a forwarding parent would make one Ctrl-C,
+    // which the terminal sends to both, look like two).
+    superviseWorkers({
+      workers: command.workers, gracefulTimeout: command.gracefulTimeout, exec: __filename,
+      args: ['--', script, ...command.scriptArgs], execArgv: [...process.execArgv, ...command.nodeOptions],
+    });
+    return;
   }
   if (command.nodeOptions.length > 0) {
     runUnderNode(command.nodeOptions, command.script, command.scriptArgs);
     return;
   }
-  runScript(path.resolve(command.script), command.scriptArgs);
+  if (cluster.isWorker && process.env[WORKER_ENV] !== undefined) stopGracefullyWhenAsked();
+  runScript(script, command.scriptArgs);
 }
 
 /**

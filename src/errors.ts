@@ -582,6 +582,34 @@ export class StopServe extends GreenthreadError {
 }
 
 /**
+ * `http.request()` was asked to follow redirects (`maxRedirects` > 0) and could not: the server
+ * redirected more than `maxRedirects` times in a row (a redirect loop, or a longer chain than
+ * allowed), or a redirect cannot be followed — its `Location` is not an http(s) URL, or a 307/308
+ * must send the request body again but the body was a stream or a one-shot iterator that has
+ * been consumed (pass a string, Buffer or array of chunks, or follow it yourself with
+ * `maxRedirects: 0`). The redirect response itself has been released.
+ */
+export class RedirectError extends GreenthreadError {
+  static { brand(this, 'RedirectError'); }
+  static override readonly defaultMessage = 'the redirect could not be followed';
+  readonly code = 'ERR_GREENTHREAD_REDIRECT';
+  /** The status of the redirect response that was not followed (0 when unknown). */
+  readonly status: number;
+  /** The URLs requested, in order, the last being the one that answered with the redirect. */
+  readonly urls: readonly string[];
+  /**
+   * @param message What went wrong; the default message when omitted.
+   * @param status The status of the redirect that was not followed.
+   * @param urls The URLs requested so far, in order.
+   */
+  constructor(message?: string, status = 0, urls: readonly string[] = []) {
+    super(message);
+    this.status = status;
+    this.urls = urls;
+  }
+}
+
+/**
  * The worker thread running a `tpool.execute()` job ended before the job did: the job ended
  * it (`process.exit()` in the function, an error thrown where nothing catches it such as in a
  * timer callback it left, the worker running out of memory), or `tpool.killall()` terminated

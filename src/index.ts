@@ -9,7 +9,7 @@ export { GreenThread } from './green/green-thread';
 export {
   GreenthreadError, GreenletExit, NotInGreenThreadError, ThreadLimitError, AsyncScopeSuspendError, InvalidStateError,
   DeadlockError, SuspendNotAllowedError, Empty, Full, InternalError, ShuttingDownError, EngineLoadError,
-  SocketTimeoutError, SocketBusyError, SocketClosedError, StopServe,
+  SocketTimeoutError, SocketBusyError, SocketClosedError, StopServe, RedirectError,
 } from './errors';
 export { configure } from './engine/configure';
 export type { ConfigureOptions } from './engine/configure';
@@ -46,6 +46,12 @@ export type { AddrInfo, GetaddrinfoOptions } from './io/resolve';
 export { wrapSsl } from './io/tls';
 export type { WrapSslOptions } from './io/tls';
 export { GreenUdpSocket, udpSocket, bindUdp } from './io/udp';
+export type { HttpServeOptions } from './io/http/serve';
+export type { HttpHandler, HttpErrorHandler } from './io/http/request-dispatcher';
+export type { HttpResponseInit, HttpHandlerResult } from './io/http/response-value';
+export type { AccessLog, AccessLogEntry } from './io/http/access-log';
+export type { ServerRequest } from './io/http/server-request';
+export type { ServerResponse } from './io/http/server-response';
 export type { BindUdpOptions, UdpDatagram } from './io/udp';
 export { monkeyPatch, isPatched, original } from './patch/monkey-patch';
 export type { MonkeyPatchOptions } from './patch/monkey-patch';
@@ -62,3 +68,10 @@ export { importPatched } from './patch/import-patched';
 export { channelNames } from './hub/channels';
 export type { EndMessage, SpawnMessage } from './hub/channels';
 export type { BlockingMessage } from './hub/blocking-detection';
+// HTTP (issue 11): the server (types above) and the client.
+export { http } from './io/http/http';
+export type { Http } from './io/http/http';
+export { HttpClientResponse } from './io/http/client-response';
+export type { HttpGetOptions, HttpRequestOptions, HttpTlsOptions } from './io/http/client-options';
+export type { HttpHeaders } from './io/http/headers';
+export type { BodyChunk, BodySource } from './io/http/body-writer';

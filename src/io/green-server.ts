@@ -10,6 +10,7 @@ import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watc
 import { validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
 import { GreenSocket } from './green-socket';
+import { addOpenServer, removeOpenServer } from './open-servers';
 import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
 /**
@@ -48,6 +49,7 @@ export class GreenServer {
     server.on('error', this.#onError);
     server.on('close', this.#onClose);
     this.#address = this.#readAddress();
+    addOpenServer(this);
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
@@ -104,13 +106,29 @@ export class GreenServer {
       const signal = signalOption(options, call);
       if (signal !== undefined) return underSignal(signal, () => this.accept());
     }
+    const stream = this.acceptStream(call);
+    const unix = this.#unixPath === null ? null : { peer: '', local: this.#unixPath };
+    const sock = new GreenSocket(stream, { unix });
+    return [sock, unix === null ? sock.getpeername() : ''];
+  }
+
+  /**
+   * @internal accept() without the GreenSocket: blocks the calling green thread until a
+   * connection is ready and returns Node's socket for it, still paused, with no listeners of
+   * ours left on it (http.serve hands it to a node:http server). Throws as accept() does.
+   */
+  acceptStream(call: string): net.Socket {
     for (;;) {
       if (this.#closed) throw this.#closedError(call);
-      const raw = this.#shift();
-      if (raw !== undefined) {
-        const accepted = this.#adopt(raw);
-        if (accepted !== null) return accepted;
-        continue;
+      const stream = this.#shift();
+      if (stream !== undefined) {
+        // Reset by the client while it waited (its peer is gone): skipped, as the kernel would.
+        if (this.#unixPath === null && stream.remoteAddress === undefined) {
+          stream.destroy();
+          continue;
+        }
+        stream.off('error', dropError);
+        return stream;
       }
       const error = this.#error;
       if (error !== null) {
@@ -121,19 +139,6 @@ export class GreenServer {
       if (!this.#server.listening) throw new SocketClosedError(`${call}: the server is no longer listening`);
       this.#waitAcceptable(call);
     }
-  }
-
-  // The connection as accept() returns it; null for one the client reset while it waited (its
-  // peer is gone), which is skipped as the kernel would.
-  #adopt(stream: net.Socket): [GreenSocket, SocketAddress] | null {
-    const unix = this.#unixPath === null ? null : { peer: '', local: this.#unixPath };
-    if (unix === null && stream.remoteAddress === undefined) {
-      stream.destroy();
-      return null;
-    }
-    stream.off('error', dropError);
-    const sock = new GreenSocket(stream, { unix });
-    return [sock, unix === null ? sock.getpeername() : ''];
   }
 
   #shift(): net.Socket | undefined {
@@ -196,6 +201,7 @@ export class GreenServer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    removeOpenServer(this);
     for (let raw; (raw = this.#shift()) !== undefined;) raw.destroy();
     this.#acceptor?.throw(new SocketClosedError('GreenServer.accept(): the server was closed by another green thread'));
     if (this.#handedOver === null && this.#server.listening) this.#server.close();
@@ -228,6 +234,7 @@ export class GreenServer {
     }
     this.#handedOver = why;
     this.#closed = true;
+    removeOpenServer(this);
     const successor = new GreenServer(server, this.#unixPath, wrap, pending);
     successor.#timeout = this.#timeout;
     return successor;

@@ -8,14 +8,13 @@ import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { rangeError, SocketBusyError, SocketClosedError, typeError } from '../errors';
-import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 import { signalOption, underSignal, type SignalOptions } from '../hub/abort-watch';
 import { describe, validateSeconds } from '../validate';
 import { type SocketAddress, formatAddress, socketAddress } from './address';
 import { prefixedStream } from './prefixed-stream';
 import { ReadBuffer } from './read-buffer';
-import { timedOut, TIMED_OUT, waitTimed } from './socket-wait';
+import { reuseWaiter, timedOut, TIMED_OUT, waitTimed } from './socket-wait';
 
 /** What a socket sends: bytes (a Buffer or any Uint8Array) or a string (sent as UTF-8). */
 export type SocketData = Uint8Array | string;
@@ -313,7 +312,7 @@ export class GreenSocket {
       this.#paused = false;
       this.#stream.resume();
     }
-    const waiter = reuse(this.#spareReader, thread);
+    const waiter = reuseWaiter(this.#spareReader, thread);
     // What the caller has already seen and waits for more than (readline: part of a line).
     const had = this.#buffer.length;
     this.#reader = waiter;
@@ -396,7 +395,7 @@ export class GreenSocket {
   // failure). `blocked` says whether what the caller waits for is still not there: if so when
   // the socket's timeout runs out, SocketTimeoutError.
   #waitWritable(call: string, blocked: (socket: GreenSocket) => boolean): void {
-    const waiter = reuse(this.#spareWriter, requireGreenThread(call));
+    const waiter = reuseWaiter(this.#spareWriter, requireGreenThread(call));
     this.#writer = waiter;
     try {
       if (waitTimed(waiter, call, this.#timeout) === TIMED_OUT && this.#writeError === null && !this.#closed && blocked(this)) {
@@ -621,10 +620,6 @@ function ignoreError(): void {
 }
 
 // `spare` made ready again if it belongs to `thread`, else a new Waiter for it.
-function reuse(spare: Waiter<void> | null, thread: HubThread): Waiter<void> {
-  return spare !== null && spare.thread === thread && spare.recycle() ? spare : new Waiter<void>(thread);
-}
-
 /** A byte count argument: an integer >= 0. */
 export function validateByteCount(value: unknown, call: string, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(`${call}: ${name} must be an integer, got ${describe(value)}`);

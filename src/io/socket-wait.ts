@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import { SocketTimeoutError, stackless } from '../errors';
 import { Timeout } from '../green/timeout';
+import type { HubThread } from '../hub/hub-thread';
 import { requireGreenThread, Waiter } from '../hub/waiter';
 
 /** What {@link waitTimed} returns when the socket's timeout ran out first. */
@@ -54,4 +55,12 @@ export function waitForEvent(emitter: EventEmitter, event: string, call: string,
     emitter.off(event, onEvent);
     emitter.off('error', onError);
   }
+}
+
+/**
+ * The Waiter for a primitive's next wait in a loop (a socket's reader): its spare one when
+ * that belongs to `thread` and is free again, else a new one. Saves an allocation per wait.
+ */
+export function reuseWaiter(spare: Waiter<void> | null, thread: HubThread): Waiter<void> {
+  return spare !== null && spare.thread === thread && spare.recycle() ? spare : new Waiter<void>(thread);
 }

@@ -16,12 +16,25 @@ const KEPT = 1024 + 2048;
 // of stack before it ends; and a wait until the idle count is at most `limit`.
 const CROWD = `
 function deep(n) { return n === 0 ? 0 : 1 + deep(n - 1); }
-function crowd(n, depth) {
+function crowd(n, depth, atPeak) {
   const gate = new g.Event();
+  // With atPeak: every thread, its stack touched, waits until atPeak() has run, so that it runs
+  // while all n hosts are in use (none idle yet, whatever decay does meanwhile).
+  const hold = atPeak ? new g.Event() : null;
+  const allThere = new g.Event();
+  let there = 0;
   const ts = [];
-  for (let i = 0; i < n; i++) ts.push(g.spawn(() => { gate.wait(); return deep(depth); }));
+  for (let i = 0; i < n; i++) {
+    ts.push(g.spawn(() => {
+      gate.wait();
+      const d = deep(depth);
+      if (hold) { if (++there === n) allThere.send(true); hold.wait(); }
+      return d;
+    }));
+  }
   g.sleep(0);
   gate.send(true);
+  if (hold) { allThere.wait(); atPeak(); hold.send(true); }
   return ts.reduce((sum, t) => sum + t.wait(), 0);
 }
 function rssKiB() { return Number(/VmRSS:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]); }
@@ -56,8 +69,8 @@ describeOnFibers('idle fiber stacks: kept warm after a crowd, decayed once idle'
     const result = resultOnFibers(`${CROWD}
 (async () => {
   const n = 6000;
-  const first = await g.run(() => crowd(n, 800));
-  const rssBefore = rssKiB();
+  let rssBefore = 0;
+  const first = await g.run(() => crowd(n, 800, () => { rssBefore = rssKiB(); }));
   await idleAtMost(${KEPT});
   // More periods: the last batch of ended hosts hands its stacks to the pool, which ages them,
   // and the kept ones are trimmed.

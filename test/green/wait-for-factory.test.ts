@@ -152,7 +152,7 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
   function closedWithin(closed: Promise<void>): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the request was not cancelled: its connection stayed open')), 5000);
+      timer = setTimeout(() => reject(new Error('the request was not cancelled: its connection stayed open')), 30000);
     });
     return Promise.race([closed, guard]).finally(() => clearTimeout(timer));
   }

@@ -31,6 +31,7 @@ const codes: Record<string, string> = {
   SocketClosedError: 'ERR_GREENTHREAD_SOCKET_CLOSED',
   StopServe: 'ERR_GREENTHREAD_STOP_SERVE',
   TpoolWorkerError: 'ERR_GREENTHREAD_TPOOL_WORKER',
+  RedirectError: 'ERR_GREENTHREAD_REDIRECT',
   Timeout: 'ERR_GREENTHREAD_TIMEOUT',
 };
 

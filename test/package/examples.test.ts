@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { root, startNode } from '../helpers';
 
 const dir = path.join(root, 'examples');
-const SERVERS = ['echo-server.js', 'chat-server.js'];
+const SERVERS = ['echo-server.js', 'chat-server.js', 'http-app.js'];
 const examples = fs.readdirSync(dir).filter((name) => /\.(c?js|mjs)$/.test(name) && !SERVERS.includes(name));
 
 test('there are examples', () => {
@@ -87,6 +87,28 @@ test('examples/chat-server.js sends every line a client writes to every other cl
   await bob.until('carol left\n');
   await Promise.all([alice.close(), bob.close()]);
   await stopped(server, 'chat server stopped');
+});
+
+test('examples/http-app.js queues jobs, answers each when it is done, and stops gracefully', async () => {
+  const server = startNode([path.join(dir, 'http-app.js'), '0']);
+  const base = `http://127.0.0.1:${await portOf(server)}`;
+  // More jobs than the queue holds: the later POSTs wait for room, none fails.
+  const sizes = Array.from({ length: 15 }, (_, i) => i + 1);
+  const created = await Promise.all(sizes.map(async (n) => {
+    const response = await fetch(`${base}/jobs`, { method: 'POST', body: JSON.stringify({ n }) });
+    expect(response.status).toBe(202);
+    return { n, id: ((await response.json()) as { id: number }).id };
+  }));
+  const done = await Promise.all(created.map(async ({ id }) => (await fetch(`${base}/jobs/${id}?wait=30`)).json()));
+  created.forEach(({ n, id }, i) => {
+    expect(done[i]).toEqual({ id, n, done: true, result: (n * (n + 1) * (2 * n + 1)) / 6 });
+  });
+  const digest = (await (await fetch(`${base}/digest?text=abc`)).json()) as { sha256: string };
+  expect(digest.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  expect((await fetch(`${base}/jobs`, { method: 'POST', body: '{not json' })).status).toBe(400);
+  expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+  expect(await (await fetch(`${base}/stats`)).json()).toEqual({ jobs: 15, queued: 0 });
+  await stopped(server, 'http app stopped');
 });
 
 async function portOf(server: ReturnType<typeof startNode>): Promise<number> {

@@ -18,6 +18,7 @@ const RANK: Record<string, number> = {
   io: 6,
   patch: 6,
   'io/http': 7,
+  cluster: 7,
 };
 const ROOT_LEAVES = new Set(['errors.ts', 'validate.ts']);
 const ROOT_TOPS = new Set(['index.ts', 'cli.ts']);
