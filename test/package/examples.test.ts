@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { root, startNode } from '../helpers';
 
 const dir = path.join(root, 'examples');
-const SERVERS = ['echo-server.js', 'chat-server.js', 'http-app.js'];
+// pg-app.js needs a PostgreSQL server: pg-example.test.ts starts one and drives it.
+const SERVERS = ['echo-server.js', 'chat-server.js', 'http-app.js', 'pg-app.js'];
 const examples = fs.readdirSync(dir).filter((name) => /\.(c?js|mjs)$/.test(name) && !SERVERS.includes(name));
 
 test('there are examples', () => {
