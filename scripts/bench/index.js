@@ -7,9 +7,10 @@
 // and plain-Node switch costs) and eventlet-gevent.py (the same operations in Python), then
 // crowd.js / crowd.py (10,000 parked green threads' memory, 10,000 concurrent sleep(0.5)s), all
 // taking turns over a few passes; then idle.js (1,000 parked green threads), the patching group
-// (patch/run.js) and the echo servers (echo/run.js: greenthread on each backend, Node, eventlet
-// and gevent under a C load generator). This file only orchestrates and reports. Benchmarks are
-// not tests: a missed target does not make the run fail.
+// (patch/run.js), the echo servers (echo/run.js: greenthread on each backend, Node, eventlet
+// and gevent under a C load generator) and the http group (http/run.js: hello-world servers
+// under wrk, greenthread --workers against node:cluster, and the http.request client). This file
+// only orchestrates and reports. Benchmarks are not tests: a missed target does not make the run fail.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -21,9 +22,12 @@ const { summarise } = require('./harness');
 const { probeHost, renderHostProbe } = require('./host-probe/run');
 const { runEcho } = require('./echo/run');
 const { renderEcho } = require('./echo/report');
+const { runHttp, PARTS: HTTP_PARTS } = require('./http/run');
+const { renderHttp } = require('./http/report');
 const { renderPatch, patchRows } = require('./patch/report');
 const { BACKENDS, backendEnv, fellBack } = require('./backend');
 const { summariseCrowd, fiberTargets, renderCrowd, renderTargets } = require('./targets');
+const { writeCharts, DEFAULT_DIR: CHART_DIR } = require('./chart');
 
 const HERE = __dirname;
 // Debian's interpreter has python3-eventlet and python3-gevent; the python3 on PATH may be
@@ -50,7 +54,18 @@ try {
       'echo-passes': { type: 'string' },
       'echo-seconds': { type: 'string' },
       'echo-conns': { type: 'string' },
+      'no-http': { type: 'boolean', default: false },
+      'http-passes': { type: 'string' },
+      'http-seconds': { type: 'string' },
+      'http-warmup': { type: 'string' },
+      'http-conns': { type: 'string' },
+      'http-workers': { type: 'string' },
+      'http-clients': { type: 'string' },
+      'http-wrk-threads': { type: 'string' },
+      'http-parts': { type: 'string' },
       backend: { type: 'string', default: 'both' },
+      chart: { type: 'boolean', default: false },
+      'chart-dir': { type: 'string' },
       crowd: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -67,6 +82,9 @@ if (args.help) {
   --backend B    engine backend(s) of every greenthread figure: both (default), threads, fibers
   --json         print the results as one JSON object instead of the table
   --out FILE     also write the JSON results to FILE (with the table on stdout)
+  --chart        also draw the SVG charts into docs/bench/, the results beside them as
+                 docs/bench/results.json (redraw later: node scripts/bench/chart/index.js)
+  --chart-dir D  the charts' directory instead of docs/bench/
   --passes N     passes over all benchmark groups (default 3, --quick 1)
   --rounds N     rounds per benchmark in each pass (default 3)
   --threads N    parked green threads for the idle benchmark (default 1000)
@@ -83,6 +101,17 @@ if (args.help) {
   --echo-passes N      passes over servers and connection counts (default 3, --quick 1)
   --echo-seconds S     measured window per run (default 2, --quick 1; warm-up 0.5 s, --quick 0.3)
   --echo-conns A,B,..  connection counts (default 1,100,1000)
+  --only http    run only the http group (hello-world servers under wrk, --workers, client)
+  --no-http      skip the http group
+  --http-passes N      passes over servers, connection counts and clients (default 3, --quick 1)
+  --http-seconds S     measured window of every wrk and client run (default 3, --quick 1)
+  --http-warmup S      least warm-up before it (default 2, --quick 1); a server's lasts until
+                       it has taken on wrk's connections (at most 10 s)
+  --http-conns A,B,..  wrk connection counts (default 50,1000)
+  --http-workers N     worker processes of the cluster part (default 2)
+  --http-clients N     concurrent loops of the client part (default 50)
+  --http-wrk-threads N wrk threads (default 2)
+  --http-parts P,..    which parts: server, cluster, client (default all three)
   --verbose      progress of every calibration and round on stderr
 `);
   process.exit(0);
@@ -106,8 +135,8 @@ function positiveNumber(value, name) {
   return n;
 }
 
-if (args.only !== undefined && args.only !== 'echo' && args.only !== 'patch') {
-  process.stderr.write(`bench: --only takes "echo" or "patch", got ${JSON.stringify(args.only)}\n`);
+if (args.only !== undefined && !['echo', 'patch', 'http'].includes(args.only)) {
+  process.stderr.write(`bench: --only takes "echo", "patch" or "http", got ${JSON.stringify(args.only)}\n`);
   process.exit(2);
 }
 if (!['both', ...BACKENDS].includes(args.backend)) {
@@ -117,9 +146,12 @@ if (!['both', ...BACKENDS].includes(args.backend)) {
 // Every greenthread group runs once per backend, in this order (threads first, as before).
 const backends = args.backend === 'both' ? BACKENDS : [args.backend];
 const patchOnly = args.only === 'patch';
-const echoOnly = !patchOnly && (args['echo-only'] || args.only === 'echo');
-if (echoOnly && args['no-echo']) {
-  process.stderr.write('bench: --no-echo with --only echo leaves nothing to run\n');
+const httpOnly = args.only === 'http';
+const echoOnly = !patchOnly && !httpOnly && (args['echo-only'] || args.only === 'echo');
+// One group alone: the suite's table and the other groups are left out.
+const onlyGroup = echoOnly ? 'echo' : patchOnly ? 'patch' : httpOnly ? 'http' : null;
+if ((echoOnly && args['no-echo']) || (httpOnly && args['no-http'])) {
+  process.stderr.write(`bench: --no-${onlyGroup} with --only ${onlyGroup} leaves nothing to run\n`);
   process.exit(2);
 }
 
@@ -141,7 +173,26 @@ const plan = {
     warmup: args.quick ? 0.3 : 0.5,
     conns: args['echo-conns'] !== undefined ? args['echo-conns'].split(',').map((c) => positiveInt(c.trim(), 'echo-conns')) : [1, 100, 1000],
   },
+  // http: 3 passes × 2 connection counts × 8 servers × 6–8 s per run, plus the client part:
+  // about 6 minutes.
+  http: {
+    passes: args['http-passes'] !== undefined ? positiveInt(args['http-passes'], 'http-passes') : args.quick ? 1 : 3,
+    seconds: args['http-seconds'] !== undefined ? positiveNumber(args['http-seconds'], 'http-seconds') : args.quick ? 1 : 3,
+    // At least; the warm-up goes on while the server is still taking on wrk's connections.
+    warmup: args['http-warmup'] !== undefined ? positiveNumber(args['http-warmup'], 'http-warmup') : args.quick ? 1 : 2,
+    conns: args['http-conns'] !== undefined ? args['http-conns'].split(',').map((c) => positiveInt(c.trim(), 'http-conns')) : [50, 1000],
+    workers: args['http-workers'] !== undefined ? positiveInt(args['http-workers'], 'http-workers') : 2,
+    clients: args['http-clients'] !== undefined ? positiveInt(args['http-clients'], 'http-clients') : 50,
+    wrkThreads: args['http-wrk-threads'] !== undefined ? positiveInt(args['http-wrk-threads'], 'http-wrk-threads') : 2,
+    parts: args['http-parts'] !== undefined ? args['http-parts'].split(',').map((p) => p.trim()) : HTTP_PARTS,
+  },
 };
+for (const part of plan.http.parts) {
+  if (!HTTP_PARTS.includes(part)) {
+    process.stderr.write(`bench: --http-parts takes ${HTTP_PARTS.join(', ')}, got ${JSON.stringify(part)}\n`);
+    process.exit(2);
+  }
+}
 
 const status = (line) => {
   if (!args.json || args.verbose) process.stderr.write(`bench: ${line}\n`);
@@ -231,6 +282,8 @@ function backendSummary(reportsByBackend) {
 
 async function main() {
   const started = Date.now();
+  // When the figures were taken: the charts' captions give it.
+  const date = new Date(started).toISOString();
   const notes = [];
   const busyBefore = await machineBusy(300);
   const hostBefore = probeHost();
@@ -245,7 +298,7 @@ async function main() {
   // block, keeps a minute of heavy load from landing on one backend or on Python alone.
   const groups = [];
   const python = !args['no-python'];
-  if (!echoOnly && !patchOnly) {
+  if (!onlyGroup) {
     const crowdConfig = (what) => JSON.stringify(what === 'parked' ? { root: args.root, parked: plan.crowd } : { root: args.root, sleepers: plan.crowd, sleepSeconds: 0.5, rounds: plan.crowdRounds });
     for (const backend of backends) {
       groups.push({ name: `micro.${backend}`, kind: 'micro', backend, label: `greenthread (${backend}) and Node switch costs`, command: process.execPath, argv: [path.join(HERE, 'micro.js'), JSON.stringify(config)] });
@@ -300,7 +353,7 @@ async function main() {
   for (const lib of ['gevent', 'eventlet']) if (pooled.has(lib)) pythonResults[lib] = finish(pooled.get(lib));
 
   const idle = {};
-  if (!echoOnly && !patchOnly) {
+  if (!onlyGroup) {
     for (const backend of backends) {
       try {
         status(`${plan.threads} parked green threads (${backend}): idle CPU and footprint...`);
@@ -316,7 +369,7 @@ async function main() {
 
   // The patching group: one process per backend, its rounds interleaved as many as all passes would give.
   const patch = {};
-  if (!echoOnly && !args['no-patch']) {
+  if ((!onlyGroup || patchOnly) && !args['no-patch']) {
     for (const backend of backends) {
       try {
         status(`patching (${backend}): monkeyPatch'ed *Sync vs unpatched vs async...`);
@@ -331,14 +384,24 @@ async function main() {
 
   // Last, and alone on the machine: servers under a load generator, one at a time.
   let echo = null;
-  if (patchOnly) {
-    // the patching group alone
+  if (onlyGroup && !echoOnly) {
+    // another group alone
   } else if (args['no-echo']) {
     notes.push('echo group skipped (--no-echo)');
   } else {
     echo = await runEcho({ ...plan.echo, backends, python: args.python, noPython: args['no-python'], root: args.root, status });
     notes.push(...echo.notes);
     for (const [backend, reports] of Object.entries(echo.backendReports ?? {})) for (const report of reports) noteBackend(backend, report);
+  }
+  let httpResult = null;
+  if (onlyGroup && !httpOnly) {
+    // another group alone
+  } else if (args['no-http']) {
+    notes.push('http group skipped (--no-http)');
+  } else {
+    httpResult = await runHttp({ ...plan.http, backends, python: args.python, noPython: args['no-python'], root: args.root, status });
+    notes.push(...httpResult.notes);
+    for (const [backend, reports] of Object.entries(httpResult.backendReports)) for (const report of reports) noteBackend(backend, report);
   }
 
   const hostProbe = { before: hostBefore, after: probeHost() };
@@ -349,6 +412,7 @@ async function main() {
   const env = {
     node: process.version,
     cpus: os.cpus().length,
+    date,
     passes: plan.passes,
     rounds: plan.rounds,
     warmup: plan.warmup,
@@ -360,17 +424,28 @@ async function main() {
     backgroundDuring: background(),
     hostProbe,
     python: args['no-python'] ? null : args.python,
-    groups: echoOnly ? ['echo'] : patchOnly ? ['patch'] : ['micro', 'python', 'crowd', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo'])],
+    groups: onlyGroup ? [onlyGroup] : ['micro', 'python', 'crowd', 'idle', ...(args['no-patch'] ? [] : ['patch']), ...(args['no-echo'] ? [] : ['echo']), ...(args['no-http'] ? [] : ['http'])],
     root: args.root ? path.resolve(args.root) : path.resolve(HERE, '..', '..'),
     defaultRoot: path.resolve(HERE, '..', '..'),
     totalSeconds: (Date.now() - started) / 1000,
   };
   const report = {
     env, targets: TARGETS, anchors: ANCHORS, backends: backendState, rows, micro, node, python: pythonResults, crowd, idle,
-    patch, patchRows: Object.fromEntries(Object.entries(patch).map(([b, p]) => [b, patchRows(p)])), echo, notes,
+    patch, patchRows: Object.fromEntries(Object.entries(patch).map(([b, p]) => [b, patchRows(p)])), echo, http: httpResult, notes,
   };
   report.fiberTargets = fiberTargets(report);
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.chart || args['chart-dir'] !== undefined) {
+    // A chart that cannot be drawn must not cost the run's figures: they are still printed.
+    try {
+      const { written, removed } = writeCharts(report, args['chart-dir'] !== undefined ? path.resolve(args['chart-dir']) : CHART_DIR);
+      for (const file of written) status(`wrote ${path.relative(process.cwd(), file)}`);
+      for (const file of removed) status(`removed ${path.relative(process.cwd(), file)} (not in this run)`);
+    } catch (error) {
+      process.stderr.write(`bench: drawing the charts failed: ${error.stack || error}\n`);
+      process.exitCode = 1;
+    }
+  }
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -388,13 +463,13 @@ function renderBackends(state) {
   });
 }
 
-// The suite's table (unless --only echo or patch), then the crowd, targets, patching and echo
-// sections, then every note.
+// The suite's table (unless --only echo, patch or http), then the crowd, targets, patching, echo
+// and http sections, then every note.
 function renderText(report) {
   const { env } = report;
   const out = [];
-  if (echoOnly || patchOnly) {
-    out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : 'echo'} only: node ${env.node}, ${env.cpus} CPUs; backends ${env.backends.join(', ')}; ${env.totalSeconds.toFixed(0)} s`);
+  if (onlyGroup) {
+    out.push(`greenthread benchmarks, ${patchOnly ? 'patching' : onlyGroup} only: node ${env.node}, ${env.cpus} CPUs; backends ${env.backends.join(', ')}; ${env.totalSeconds.toFixed(0)} s`);
     if (env.root !== env.defaultRoot) out.push(`package under test: ${env.root}`);
     out.push(`other load on the machine: ${(env.busyBefore * 100).toFixed(0)}% of all CPUs just before the run, ${(env.backgroundDuring * 100).toFixed(0)}% during it`);
     out.push(...renderHostProbe(env.hostProbe), ...renderBackends(report.backends));
@@ -413,7 +488,9 @@ function renderText(report) {
   }
   const echo = renderEcho(report.echo, report.backends);
   if (echo.length) out.push('', ...echo);
-  const targets = renderTargets(report.fiberTargets, echoOnly || patchOnly);
+  const httpLines = renderHttp(report.http, report.backends);
+  if (httpLines.length) out.push('', ...httpLines);
+  const targets = httpOnly ? [] : renderTargets(report.fiberTargets, echoOnly || patchOnly);
   if (targets.length) out.push('', ...targets);
   if (report.notes.length) out.push('', ...report.notes.map((note) => `note: ${note}`));
   return out.join('\n');

@@ -68,4 +68,56 @@ function perThreadDelta(before, after, count) {
   };
 }
 
-module.exports = { selfStatus, machineBusy, watchBackground, perThreadDelta };
+// USER_HZ: the unit of /proc's CPU times (100 on every Linux this runs on).
+const TICKS_PER_SECOND = 100;
+
+// The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses):
+// [0] is the state, [1] the parent pid, [11] utime, [12] stime, [17] the OS thread count.
+function statFields(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * `pid` and all its living descendants, parents before children: a server that forks workers
+ * (node:cluster, `greenthread --workers N`) is measured and stopped as the whole tree.
+ */
+function processTree(pid) {
+  const children = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let parent;
+    try { parent = Number(statFields(name)[1]); } catch { continue; }  // gone meanwhile
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(Number(name));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/**
+ * CPU seconds (user + system, all threads), resident memory and OS threads summed over the
+ * processes `pids` that still run, and how many do. Read at both ends of a window, the CPU
+ * difference is what the tree spent in it.
+ */
+function treeUsage(pids) {
+  let ticks = 0;
+  let rssKiB = 0;
+  let threads = 0;
+  let processes = 0;
+  for (const pid of pids) {
+    try {
+      const fields = statFields(pid);
+      ticks += Number(fields[11]) + Number(fields[12]);
+      threads += Number(fields[17]);
+      rssKiB += Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      processes++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { cpuSeconds: ticks / TICKS_PER_SECOND, rssKiB, threads, processes };
+}
+
+module.exports = { selfStatus, machineBusy, watchBackground, perThreadDelta, processTree, treeUsage, TICKS_PER_SECOND };

@@ -157,12 +157,29 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
     return Promise.race([closed, guard]).finally(() => clearTimeout(timer));
   }
 
-  // A server that accepts requests and never answers; it reports when a request's socket closes.
-  function silentServer(): Promise<{ url: string; closed: Promise<void>; server: http.Server }> {
+  // Resolves once every connection `server` has accepted is closed (at once when none is open).
+  // A request aborted before it even connected (the Timeout can fire first on a loaded machine)
+  // leaves nothing open either: either way, nothing of it stayed open.
+  function trackConnections(server: http.Server): () => Promise<void> {
+    let open = 0;
+    const onNone: Array<() => void> = [];
+    server.on('connection', (socket) => {
+      open++;
+      socket.on('close', () => {
+        if (--open === 0) for (const done of onNone.splice(0)) done();
+      });
+    });
+    return () => new Promise<void>((resolve) => {
+      if (open === 0) resolve();
+      else onNone.push(resolve);
+    });
+  }
+
+  // A server that accepts requests and never answers; `closed()` as trackConnections says.
+  function silentServer(): Promise<{ url: string; closed: () => Promise<void>; server: http.Server }> {
     return new Promise((resolve) => {
-      let onClosed: () => void = () => {};
-      const closed = new Promise<void>((r) => { onClosed = r; });
-      const server = http.createServer((req) => { req.socket.on('close', onClosed); });
+      const server = http.createServer(() => {});
+      const closed = trackConnections(server);
       server.listen(0, '127.0.0.1', () => {
         const { port } = server.address() as AddressInfo;
         resolve({ url: `http://127.0.0.1:${port}/never`, closed, server });
@@ -185,7 +202,7 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
         }
       });
       expect(outcome).toBe('timeout');
-      await closedWithin(closed);
+      await closedWithin(closed());
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -200,7 +217,7 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
       const g = spawn(() => thrownBy(() => waitFor((signal) => fetch(url, { signal }), { signal: controller.signal })));
       await green(() => { sleep(0.1); controller.abort(reason); });
       expect(await g).toBe(reason);
-      await closedWithin(closed);
+      await closedWithin(closed());
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -212,7 +229,7 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
     try {
       const error = await green(() => thrownBy(() => waitFor(fetch(url, { signal: timeoutSignal(0.1) }))));
       expect(error).toBeInstanceOf(Timeout);
-      await closedWithin(closed);
+      await closedWithin(closed());
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -220,14 +237,12 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
   });
 
   test('headers and body read in one async factory: a Timeout during the body cancels the download', async () => {
-    let onClosed: () => void = () => {};
-    const closed = new Promise<void>((r) => { onClosed = r; });
     // Answers with headers and a first chunk, then never finishes the body.
     const server = http.createServer((req, res) => {
-      req.socket.on('close', onClosed);
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('partial');
     });
+    const closed = trackConnections(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
     try {
@@ -242,7 +257,7 @@ describe('waitFor((signal) => fetch(url, { signal }))', () => {
         }
       });
       expect(outcome).toBe('timeout');
-      await closedWithin(closed);
+      await closedWithin(closed());
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -6,17 +6,13 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { FD_WANTED, fdLimit, reason, startServer, stopServer } = require('../server-process');
 const { buildLoadgen } = require('./build');
 const { summariseRuns } = require('./report');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..', '..');
 const EXAMPLE = path.join(REPO, 'examples', 'echo-server.js');
-const READY = /listening on ([\d.]+):(\d+)/;
-// Printed by report-backend.js (preloaded into the greenthread servers) before READY.
-const BACKEND_LINE = /^greenthread backend: (\{.*\})$/m;
-// File descriptors asked for in every server and load generator (1,000 connections need ~1,050).
-const FD_WANTED = 4096;
 
 /** The servers under test, in the order of the table: the greenthread example once per backend. */
 function servers({ python, noPython, root, backends = ['threads'] }) {
@@ -40,80 +36,6 @@ function servers({ python, noPython, root, backends = ['threads'] }) {
   return list;
 }
 
-// `sh -c` raises the soft open-file limit (if below FD_WANTED) and execs the program, which so
-// keeps the pid the runner reads /proc of. The hard limit is the ceiling; the caller checks.
-const RAISE_FDS = `n=$(ulimit -n); if [ "$n" != unlimited ] && [ "$n" -lt ${FD_WANTED} ]; then ulimit -n ${FD_WANTED} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi; exec "$@"`;
-
-/** The soft open-file limit of a running process, from /proc/PID/limits (Infinity if unlimited). */
-function fdLimit(pid) {
-  try {
-    const match = /^Max open files\s+(\S+)/m.exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'));
-    return match[1] === 'unlimited' ? Infinity : Number(match[1]);
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * Starts a server and resolves { child, port, pid } once it printed its port; rejects with an
- * Error (with .unavailable for a Python library that cannot be imported).
- */
-function startServer(server, timeoutMs = 20000) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', RAISE_FDS, 'sh', server.command, ...server.argv], {
-      cwd: REPO,
-      env: { ...process.env, ...server.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let settled = false;
-    const done = (error, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        child.kill('SIGKILL');
-        reject(error);
-      } else {
-        resolve(value);
-      }
-    };
-    child.stdout.on('data', (chunk) => {
-      if (settled) return;  // the rest of its output is read and dropped
-      stdout += chunk;
-      const match = READY.exec(stdout);
-      let backend = null;
-      try { backend = JSON.parse(BACKEND_LINE.exec(stdout)?.[1] ?? 'null'); } catch { /* not ours */ }
-      if (match) done(null, { child, pid: child.pid, port: Number(match[2]), backend, stderr: () => stderr });
-    });
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-    child.on('error', (error) => done(error));
-    child.on('exit', (code, signal) => {
-      child.exited = { code, signal };
-      let unavailable = null;
-      try { unavailable = JSON.parse(stdout.trim().split('\n').pop()).unavailable ?? null; } catch { /* not JSON */ }
-      const error = new Error(unavailable ?? `exited with ${signal || `code ${code}`} before listening${stderr.trim() ? `: ${reason(stderr)}` : ''}`);
-      error.unavailable = unavailable;
-      done(error);
-    });
-    const timer = setTimeout(() => done(new Error(`did not print "listening on" within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-}
-
-/** SIGTERM, then SIGKILL after 3 s; resolves whether it had to be killed. */
-function stopServer(child) {
-  if (child.exited) return Promise.resolve({ crashed: child.exited });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); }, 3000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ killed: signal === 'SIGKILL' });
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Runs the load generator once; resolves its JSON result or rejects with the reason. */
 function runLoadgen(binary, { port, pid, conns, seconds, warmup }) {
   const argv = ['-p', String(port), '-c', String(conns), '-d', String(seconds), '-w', String(warmup), '-P', String(pid)];
@@ -134,13 +56,6 @@ function runLoadgen(binary, { port, pid, conns, seconds, warmup }) {
       else reject(new Error(`load generator ${signal ? `killed by ${signal}` : `exit ${code}`}${result?.error ? `: ${result.error}` : ''}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
     });
   });
-}
-
-/** The telling part of a dead child's stderr: its error line if it has one, else its last lines. */
-function reason(stderr) {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = lines.find((l) => /^(\w+Error|Error)\b|^\w+: .*(not found|No such)/.test(l));
-  return error ?? lines.slice(-3).join(' | ');
 }
 
 const kilo = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)}k` : `${Math.round(v)}`);
@@ -175,7 +90,7 @@ async function runEcho(options) {
         if (server.disabled) continue;
         let handle;
         try {
-          handle = await startServer(server);
+          handle = await startServer(server, { cwd: REPO });
         } catch (error) {
           server.disabled = true;
           notes.push(`echo: ${server.name} skipped: ${error.message}`);
