@@ -276,6 +276,7 @@ export abstract class GreenthreadError extends Error {
   static readonly defaultMessage: string | undefined = undefined;
 
   /**
+   * Makes the error; its stack starts at the user's call (greenthread's frames left out).
    * @param message The error's message; the class's `defaultMessage` when omitted.
    * @param options Standard error options (`cause`).
    */
@@ -345,6 +346,7 @@ export class NotInGreenThreadError extends GreenthreadError {
   static { brand(this, 'NotInGreenThreadError'); }
   readonly code = 'ERR_GREENTHREAD_NOT_IN_GREEN_THREAD';
   /**
+   * Makes the error, its message naming the call and how to reach a green thread.
    * @param call The call that was made, e.g. `'sleep()'`.
    * @param reason Why it needs a green thread, completing "`call` ...": default `'blocks'`.
    */
@@ -374,6 +376,7 @@ export class ThreadLimitError extends GreenthreadError {
   /** Its symbolic name ('EAGAIN', 'ENOMEM', ...), when known. */
   readonly errnoName: string | undefined;
   /**
+   * Makes the error, its message naming the limit that was hit and how to raise it.
    * @param errno The OS error number.
    * @param live Green threads alive when it happened.
    * @param more For a burst's summary: how many more threads were refused after the first.
@@ -423,6 +426,10 @@ function threadLimitAdvice(name: string | undefined): string {
 export class AsyncScopeSuspendError extends GreenthreadError {
   static { brand(this, 'AsyncScopeSuspendError'); }
   readonly code = 'ERR_GREENTHREAD_ASYNC_SCOPE';
+  /**
+   * Makes the error, its message naming the call.
+   * @param call The call that was refused, e.g. `'sleep()'`.
+   */
   constructor(call = 'this call') {
     super(`${call} cannot suspend inside AsyncResource#runInAsyncScope() on Node ` +
       `${process.versions.node}: it would corrupt Node's async-context stack. Call it outside ` +
@@ -460,6 +467,11 @@ export class DeadlockError extends GreenthreadError {
 export class SuspendNotAllowedError extends GreenthreadError {
   static { brand(this, 'SuspendNotAllowedError'); }
   readonly code = 'ERR_GREENTHREAD_SUSPEND_NOT_ALLOWED';
+  /**
+   * Makes the error, its message naming the call and the place.
+   * @param call The blocking call that was refused, e.g. `'sleep()'`.
+   * @param where Where it was made, completing "cannot suspend the green thread ...".
+   */
   constructor(call = 'this call', where = 'here') {
     super(`${call} cannot suspend the green thread ${where}; move the blocking call out of it`);
   }
@@ -494,6 +506,10 @@ export class Full extends GreenthreadError {
 export class InternalError extends GreenthreadError {
   static { brand(this, 'InternalError'); }
   readonly code = 'ERR_GREENTHREAD_INTERNAL';
+  /**
+   * Makes the error, its message asking for a report.
+   * @param detail Which check failed.
+   */
   constructor(detail = 'an internal check failed') {
     super(`greenthread internal error: ${detail}; this is a bug in greenthread, please report it with this stack`);
   }
@@ -521,7 +537,10 @@ const SUPPORTED_PLATFORMS = 'Linux x64 with Node 20, 22, 24 or 26';
 export class EngineLoadError extends GreenthreadError {
   static { brand(this, 'EngineLoadError'); }
   readonly code = 'ERR_GREENTHREAD_NO_ENGINE';
-  /** @param cause The loader's error (node-gyp-build's "No native build was found ...", a dlopen error). */
+  /**
+   * Makes the error, its message saying where prebuilt binaries exist and how to build one.
+   * @param cause The loader's error (node-gyp-build's "No native build was found ...", a dlopen error).
+   */
   constructor(cause?: unknown) {
     const here = `${process.platform} ${process.arch}, Node ${process.versions.node} (ABI ${process.versions.modules})`;
     super(
@@ -598,6 +617,7 @@ export class RedirectError extends GreenthreadError {
   /** The URLs requested, in order, the last being the one that answered with the redirect. */
   readonly urls: readonly string[];
   /**
+   * Makes the error.
    * @param message What went wrong; the default message when omitted.
    * @param status The status of the redirect that was not followed.
    * @param urls The URLs requested so far, in order.
@@ -623,6 +643,7 @@ export class TpoolWorkerError extends GreenthreadError {
   /** The worker's exit code, once it has exited; undefined while unknown (e.g. killed by killall). */
   readonly exitCode: number | undefined;
   /**
+   * Makes the error.
    * @param message What happened to the worker; the default message when omitted.
    * @param exitCode The worker's exit code, when known.
    * @param options Standard error options (`cause`: the worker's own error).

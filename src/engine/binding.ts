@@ -48,14 +48,17 @@ export interface NativeEngine {
 export interface EngineCounters {
   /** Coroutines created and not yet freed. */
   liveCoroutines: number;
-  /** Thread backend: the OS thread pool (idle, alive, ever started); 0 on fibers. */
+  /** Thread backend: OS threads of the pool waiting for a green thread to run; 0 on fibers. */
   idleThreads: number;
+  /** Thread backend: OS threads of the pool alive (idle or running one); 0 on fibers. */
   liveThreads: number;
+  /** Thread backend: OS threads the pool has ever started; 0 on fibers. */
   threadsStarted: number;
   /** The errno of the last refused OS thread or stack mapping (0: none). */
   lastOsError: number;
-  /** Fiber backend: stacks bound to live green threads, idle stacks kept for reuse. */
+  /** Fiber backend: stacks bound to live green threads; 0 on threads. */
   fiberStacks: number;
+  /** Fiber backend: idle stacks kept for reuse by the next green threads; 0 on threads. */
   fiberStacksPooled: number;
   /** Fiber backend: V8 ThreadIds ever taken by fibers; finished fibers' ids are reused. */
   fiberThreadIds: number;

@@ -15,6 +15,7 @@ const MIN_BLOCKING_SECONDS = 0.01;
  * stack when one was captured.
  */
 export interface GreenThreadInfo {
+  /** The green thread itself. */
   thread: GreenThread;
   /** 'unstarted', 'running', 'suspended' or 'ready'. */
   state: string;
@@ -51,6 +52,7 @@ export const hub = {
   },
 
   /**
+   * Turns stack capture at every suspension and every spawn on (`true`) or off.
    * @deprecated Not needed for {@link hub.threads}, which always shows stacks now. While on,
    * the stack is taken at every suspension instead of when hub.threads() asks (10–20 µs more
    * per suspension, measured on a 12-frame stack), and every spawn records where it happened (shown by a

@@ -33,8 +33,22 @@ export interface SpawnMessage {
 
 /** A 'greenthread:end' message: `threw` tells which of `result` and `error` it carries. */
 export type EndMessage =
-  | { thread: object; threw: false; result: unknown }
-  | { thread: object; threw: true; error: unknown };
+  | {
+    /** The GreenThread that ended. */
+    thread: object;
+    /** false: it returned. */
+    threw: false;
+    /** What its function returned. */
+    result: unknown;
+  }
+  | {
+    /** The GreenThread that ended. */
+    thread: object;
+    /** true: it threw, was killed or never started. */
+    threw: true;
+    /** What it threw or ended with: GreenletExit when killed, ThreadLimitError when refused a thread. */
+    error: unknown;
+  };
 
 /** @internal The channel objects (diagnostics_channel keeps one per name, so these are those). */
 export const spawnChannel = diagnosticsChannel.channel(channelNames.spawn);

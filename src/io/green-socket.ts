@@ -235,14 +235,18 @@ export class GreenSocket {
   }
 
   /**
-   * Returns the next line, up to and including its `\n` (eventlet's `makefile().readline()`),
-   * or at most `limit` bytes of it. At EOF it returns what is left: a last line without `\n`,
-   * then an empty Buffer.
-   * @param limit Most bytes to return; omitted or negative: no limit.
-   * @param options `signal`, as for recv (after `limit` or in its place); the part of a line
-   *   read so far stays in the socket's buffer for the next read.
+   * Returns the next line, up to and including its `\n` (eventlet's `makefile().readline()`;
+   * the next form returns at most `limit` bytes of it). At EOF it returns what is left: a last
+   * line without `\n`, then an empty Buffer.
+   * @param options `signal`, as for recv; the part of a line read so far stays in the socket's
+   *   buffer for the next read.
    */
   readline(options?: SignalOptions): Buffer;
+  /**
+   * The form above returning at most `limit` bytes of the line.
+   * @param limit Most bytes to return; omitted or negative: no limit.
+   * @param options `signal`, as in the form above.
+   */
   readline(limit?: number, options?: SignalOptions): Buffer;
   readline(limit?: number | SignalOptions, options?: SignalOptions): Buffer {
     const call = 'GreenSocket.readline()';

@@ -62,6 +62,10 @@ export interface Tpool {
    *   an uncaught error in a callback it left, out of memory, `tpool.killall()`).
    */
   execute<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Awaited<R>;
+  /**
+   * The form above for real code: the worker loads `fn.module` and calls its export
+   * `fn.export` with `args`, returning what it returns (awaited). Blocks and throws as above.
+   */
   execute(fn: ModuleFunction, ...args: unknown[]): unknown;
   /**
    * Sets the number of worker threads (eventlet's `set_num_threads`), from then on. Growing

@@ -165,13 +165,13 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    * A putter killed while waiting leaves the queue untouched; one killed after its item was
    * accepted throws the kill error although the item is in (a timed put whose item was
    * accepted just as its timeout fired returns normally).
-   * @throws Full if the queue is full and `block` is false, or the timeout ran out.
-   * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
    *
    * Instead of `block` and `timeout`, an options object `{ block, timeout, signal }` may be
    * given; aborting `signal` throws its reason in the waiting putter, whose item is then not put
    * (unless it had been accepted before the abort: then put returns normally). A signal that has
    * already aborted throws its reason at once, even when the put would not have to wait.
+   * @throws Full if the queue is full and `block` is false, or the timeout ran out.
+   * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
    * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`, an unknown option
    *   or a `signal` that is not an AbortSignal; a PriorityQueue also throws its comparison's error.
    */
@@ -228,13 +228,13 @@ export class LightQueue<T = unknown> implements AsyncIterable<T> {
    * woken. A getter killed or timed out after an item was handed to it gives the item back (to
    * the next waiting getter, else the front of the queue); a timed get handed an item just as
    * its timeout fired returns the item.
-   * @throws Empty if nothing can be got and `block` is false, or the timeout ran out.
-   * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
    *
    * Instead of `block` and `timeout`, an options object `{ block, timeout, signal }` may be
    * given; aborting `signal` throws its reason in the waiting getter (an item handed to it just
    * before is returned instead, never lost). A signal that has already aborted throws its
    * reason at once, even when an item is waiting.
+   * @throws Empty if nothing can be got and `block` is false, or the timeout ran out.
+   * @throws NotInGreenThreadError if it would have to wait in plain JavaScript.
    * @throws TypeError for a non-boolean `block` or a non-numeric `timeout`, an unknown option
    *   or a `signal` that is not an AbortSignal.
    */

@@ -82,18 +82,24 @@ export class CappedSemaphore {
 
   /**
    * Takes a unit, waiting while the count is 0. A waiting release's unit is taken directly.
-   * @param blocking false: return false at once instead of waiting.
-   * @param timeout Seconds to wait at most (`null`, `undefined` or -1: no limit); false when
-   *   it runs out.
+   * @param options `blocking` (false: return false at once instead of waiting), `timeout`
+   *   (seconds to wait at most; `null`, `undefined` or -1: no limit; false when it runs out) and
+   *   `signal`, as for {@link Semaphore.acquire}.
    * @returns Whether a unit was taken.
    * @throws TypeError if a timeout is given with `blocking` false, or an argument has the wrong
    *   type; RangeError for a negative timeout (other than -1).
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
-   * Instead of `blocking` and `timeout`, an options object `{ blocking, timeout, signal }` may
-   * be given; see {@link Semaphore.acquire} for what aborting `signal` does.
    */
   acquire(options?: AcquireOptions): boolean;
+  /**
+   * The form above with positional arguments: `acquire(false)`, `acquire(true, 5)`.
+   * @param blocking false: return false at once instead of waiting.
+   * @param timeout Seconds to wait at most (`null`, `undefined` or -1: no limit); false when
+   *   it runs out.
+   * @returns Whether a unit was taken.
+   * @throws TypeError / RangeError / NotInGreenThreadError as the form above.
+   */
   acquire(blocking?: boolean, timeout?: number | null): boolean;
   acquire(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
     const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'CappedSemaphore.acquire()');
@@ -112,17 +118,22 @@ export class CappedSemaphore {
   /**
    * Puts a unit back, waiting while the count is at the limit. A waiting acquire is handed
    * the unit directly.
-   * @param blocking false: return false at once instead of waiting.
-   * @param timeout Seconds to wait at most (`null`, `undefined` or -1: no limit); false when
-   *   it runs out.
+   * @param options `blocking`, `timeout` and `signal`, as for {@link acquire}; a releaser
+   *   interrupted by its signal after its unit was taken returns true.
    * @returns Whether the unit was put back.
    * @throws TypeError / RangeError as {@link acquire}.
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
-   * Takes an options object `{ blocking, timeout, signal }` too, as {@link acquire} does; a
-   * releaser interrupted by its signal after its unit was taken returns true.
    */
   release(options?: AcquireOptions): boolean;
+  /**
+   * The form above with positional arguments: `release(false)`, `release(true, 5)`.
+   * @param blocking false: return false at once instead of waiting.
+   * @param timeout Seconds to wait at most (`null`, `undefined` or -1: no limit); false when
+   *   it runs out.
+   * @returns Whether the unit was put back.
+   * @throws TypeError / RangeError / NotInGreenThreadError as the form above.
+   */
   release(blocking?: boolean, timeout?: number | null): boolean;
   release(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
     const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'CappedSemaphore.release()');

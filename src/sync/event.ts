@@ -95,20 +95,29 @@ export class Event<T = unknown> {
 
   /**
    * Blocks the calling green thread until the Event is sent, then returns the value sent (or
-   * throws the exception sent). Returns at once if it has been sent already.
-   * @param timeout Seconds to wait at most (`null`/omitted: no limit). When it runs out,
+   * throws the exception sent). Returns at once if it has been sent already. The other forms
+   * add a timeout, a signal or both.
+   * @throws NotInGreenThreadError from plain JavaScript while the Event is not sent.
+   */
+  wait(): T;
+  /**
+   * Like `wait()`, interruptible: aborting `options.signal` throws its reason in the waiting
+   * thread (a send that reached it first wins). A signal that has already aborted throws its
+   * reason at once, even when the Event is sent.
+   * @param options `{ signal }`; with a `timeout` too, see the next form.
+   * @throws NotInGreenThreadError from plain JavaScript while the Event is not sent.
+   */
+  wait(options: EventWaitOptions & { timeout?: undefined }): T;
+  /**
+   * Like `wait()`, giving up after `timeout` seconds.
+   * @param timeout Seconds to wait at most (`null`/`undefined`: no limit). When it runs out,
    *   `wait` returns `undefined`. A send that reached the thread before its timeout fired
-   *   wins, even if the thread had not run yet.
+   *   wins, even if the thread had not run yet. Or an options object `{ timeout, signal }`,
+   *   the signal working as in the form above.
    * @throws NotInGreenThreadError from plain JavaScript while the Event is not sent (with a
    *   timeout of 0 it returns `undefined` instead: waiting zero seconds needs no blocking).
    * @throws TypeError if `timeout` is not a number (negative counts as 0).
-   *
-   * Instead of `timeout`, an options object `{ timeout, signal }` may be given: aborting
-   * `signal` throws its reason in the waiting thread (a send that reached it first wins). A
-   * signal that has already aborted throws its reason at once, even when the Event is sent.
    */
-  wait(): T;
-  wait(options: EventWaitOptions & { timeout?: undefined }): T;
   wait(timeout: number | null | undefined | EventWaitOptions): T | undefined;
   wait(timeoutOrOptions?: number | null | EventWaitOptions): T | undefined {
     let timeout: unknown = timeoutOrOptions;

@@ -147,21 +147,30 @@ export class Semaphore {
   /**
    * Takes a unit. If none is left: with `blocking` false, returns false at once; otherwise
    * blocks the calling green thread until a release hands it one (true), or until `timeout`
-   * seconds have passed (false).
-   * @param blocking Whether to wait for a unit (default true).
-   * @param timeout Seconds to wait at most; `null`, `undefined` or -1: no limit. A unit handed
-   *   over before the timeout fired is kept (true), even if the thread had not run yet.
+   * seconds have passed (false). A unit handed over before the timeout fired is kept (true),
+   * even if the thread had not run yet.
+   * @param options `blocking` (default true), `timeout` (seconds; `null`, `undefined` or -1: no
+   *   limit) and `signal`: aborting it throws its reason in the waiting thread (a unit handed to
+   *   it just before is kept: acquire returns true). A signal that has already aborted throws its
+   *   reason at once, even when a unit is free.
+   * @returns Whether a unit was taken.
    * @throws TypeError if a timeout is given with `blocking` false, or an argument has the wrong
    *   type; RangeError for a negative timeout (other than -1).
    * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
    *   timeout of 0 it returns false instead).
-   *
-   * Instead of `blocking` and `timeout`, an options object `{ blocking, timeout, signal }` may
-   * be given: aborting `signal` throws its reason in the waiting thread (a unit handed to it just
-   * before is kept: acquire returns true). A signal that has already aborted throws its reason at
-   * once, even when a unit is free.
    */
   acquire(options?: AcquireOptions): boolean;
+  /**
+   * The form above with positional arguments, as in eventlet: `acquire(false)`,
+   * `acquire(true, 5)`.
+   * @param blocking Whether to wait for a unit (default true).
+   * @param timeout Seconds to wait at most; `null`, `undefined` or -1: no limit.
+   * @returns Whether a unit was taken.
+   * @throws TypeError if a timeout is given with `blocking` false, or an argument has the wrong
+   *   type; RangeError for a negative timeout (other than -1).
+   * @throws NotInGreenThreadError from plain JavaScript when it would have to wait (with a
+   *   timeout of 0 it returns false instead).
+   */
   acquire(blocking?: boolean, timeout?: number | null): boolean;
   acquire(blockingOrOptions: boolean | AcquireOptions = true, timeout?: number | null): boolean {
     const { blocking, seconds, signal } = readBlockingArgs(blockingOrOptions, timeout, 'Semaphore.acquire()');

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { typeError } from '../../errors';
 import { describe } from '../../validate';
 
-/** One request in the access log of {@link http.serve}. */
+/** One request in the access log of {@link Http.serve | http.serve}. */
 export interface AccessLogEntry {
   /** The client's IP address ('' over a Unix socket). */
   remoteAddress: string;
@@ -28,7 +28,7 @@ export interface AccessLogEntry {
   aborted: boolean;
 }
 
-/** The `log` option of {@link http.serve}: a function given each entry, or a stream written a line per request. */
+/** The `log` option of {@link Http.serve | http.serve}: a function given each entry, or a stream written a line per request. */
 export type AccessLog = ((entry: AccessLogEntry) => void) | Writable;
 
 /** @internal The function taking each entry, from the `log` option; null for none. */

@@ -38,7 +38,7 @@ export interface HttpTlsOptions {
   checkServerIdentity?: tls.ConnectionOptions['checkServerIdentity'];
 }
 
-/** Options of {@link http.get}: those of {@link HttpRequestOptions} but `method` and `body`. */
+/** Options of {@link Http.get | http.get}: those of {@link HttpRequestOptions} but `method` and `body`. */
 export interface HttpGetOptions extends HttpTlsOptions {
   /** Request headers. `host`, `connection` and `content-length` are filled in when absent. */
   headers?: HttpHeaders;
@@ -69,7 +69,7 @@ export interface HttpGetOptions extends HttpTlsOptions {
   maxRedirects?: number;
 }
 
-/** Options of {@link http.request}. */
+/** Options of {@link Http.request | http.request}. */
 export interface HttpRequestOptions extends HttpGetOptions {
   /** The method (case-insensitive, sent in upper case). Default 'GET'. */
   method?: string;

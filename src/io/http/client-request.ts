@@ -36,8 +36,8 @@ export function request(url: string | URL, options?: HttpRequestOptions): HttpCl
 }
 
 /**
- * {@link request} with method GET: `http.get(url, options)`. Its options are request()'s but
- * `method` and `body`.
+ * {@link Http.request | http.request} with method GET: `http.get(url, options)`. Its options
+ * are request()'s but `method` and `body`.
  */
 export function get(url: string | URL, options?: HttpGetOptions): HttpClientResponse {
   return perform(url, options, 'http.get()', GET_KEYS);

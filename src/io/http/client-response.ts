@@ -35,9 +35,9 @@ export interface ResponseInit {
 }
 
 /**
- * The response of {@link http.request}: status and headers, and a body read in blocking style
- * (each read blocks only the calling green thread). An HTTP error status (404, 500) is a
- * response like any other, not an exception.
+ * The response of {@link Http.request | http.request}: status and headers, and a body read in
+ * blocking style (each read blocks only the calling green thread). An HTTP error status (404,
+ * 500) is a response like any other, not an exception.
  *
  * The body streams: `read()` returns what has arrived, and the connection is paused while
  * nobody reads, so a body of any size never sits in memory whole. The connection goes back to

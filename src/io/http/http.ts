@@ -7,11 +7,17 @@ import { serve } from './serve';
 
 /** The `http` namespace: see each member. */
 export interface Http {
-  /** {@inheritDoc serve} */
+  /**
+   * Serves HTTP on a GreenServer, each request's handler in a green thread of its own
+   * (eventlet.wsgi's `server`); blocks the calling green thread while it serves.
+   */
   readonly serve: typeof serve;
-  /** {@inheritDoc request} */
+  /**
+   * Sends an HTTP request and returns the response once its headers are in, blocking only the
+   * calling green thread.
+   */
   readonly request: typeof request;
-  /** {@inheritDoc get} */
+  /** `request` with method GET. */
   readonly get: typeof get;
 }
 

@@ -15,7 +15,7 @@ import { type HttpHandlerResult, sendReturned } from './response-value';
 import { ServerRequest } from './server-request';
 import { ServerResponse } from './server-response';
 
-/** A request handler of {@link http.serve}. */
+/** A request handler of {@link Http.serve | http.serve}. */
 export type HttpHandler = (req: ServerRequest, res: ServerResponse) => HttpHandlerResult;
 
 /** Receives a handler's exception in place of hub.onError (the `onError` option of http.serve). */

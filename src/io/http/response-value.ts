@@ -26,7 +26,7 @@ export interface HttpResponseInit {
   body?: BodySource;
 }
 
-/** What an http.serve handler may return: see {@link http.serve}. */
+/** What an http.serve handler may return: see {@link Http.serve | http.serve}. */
 export type HttpHandlerResult = HttpResponseInit | string | Uint8Array | Iterable<string | Uint8Array> | Readable | Response | null | undefined | void;
 
 const RESPONSE_KEYS = new Set(['status', 'headers', 'body']);

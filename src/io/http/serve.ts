@@ -16,7 +16,7 @@ import { clientErrorListener } from './client-error';
 import { ConnectionTracker } from './connection-tracker';
 import { type HttpErrorHandler, type HttpHandler, RequestDispatcher } from './request-dispatcher';
 
-/** Options of {@link http.serve}. */
+/** Options of {@link Http.serve | http.serve}. */
 export interface HttpServeOptions {
   /**
    * Most handlers running at once (default 1000). Further requests wait, in the order they

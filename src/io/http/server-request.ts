@@ -17,9 +17,9 @@ export function isInvalidJson(error: unknown): boolean {
 }
 
 /**
- * A request received by {@link http.serve}, as its handler sees it. The body is read with the
- * blocking calls (`read`, `readAll`, `text`, `json`, or `for (const chunk of req)`): they block
- * the handler's green thread only, until the client has sent enough. A client that sent
+ * A request received by {@link Http.serve | http.serve}, as its handler sees it. The body is
+ * read with the blocking calls (`read`, `readAll`, `text`, `json`, or
+ * `for (const chunk of req)`): they block the handler's green thread only, until the client has sent enough. A client that sent
  * `Expect: 100-continue` gets its `100 Continue` when the body is first read, so a handler that
  * answers without reading (a 413, a 401) spares the client from sending it.
  */
@@ -116,6 +116,7 @@ export class ServerRequest {
     return this.#reader?.timeout ?? null;
   }
 
+  /** Sets the body reads' timeout in seconds (`null`: no limit of its own) for the reads to come. */
   set timeout(seconds: number | null) {
     this.#body().timeout = seconds;
   }

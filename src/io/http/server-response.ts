@@ -34,7 +34,7 @@ export function setHeaders(res: NodeServerResponse, headers: unknown, call: stri
 }
 
 /**
- * The response of one request of {@link http.serve}, for a handler that streams it:
+ * The response of one request of {@link Http.serve | http.serve}, for a handler that streams it:
  *
  * ```ts
  * http.serve(server, (req, res) => {
@@ -65,6 +65,10 @@ export class ServerResponse {
     return this.#res.statusCode;
   }
 
+  /**
+   * Sets the status code to send; it has no effect once the headers have gone out.
+   * @throws TypeError if it is not an integer; RangeError outside 100 to 999.
+   */
   set statusCode(status: number) {
     this.#res.statusCode = validateStatus(status, 'res.statusCode');
   }
