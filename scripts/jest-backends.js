@@ -13,6 +13,21 @@ const ROOT = path.join(__dirname, '..');
 const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
 const BACKENDS = ['fibers', 'threads'];
 
+// Suites that never run the engine under the backend in the environment: the documentation
+// check (TypeDoc), the benchmark charts' renderer, the C++ fiber core built and run standalone,
+// the layer rule. The same on every backend, so a run over several runs them in the first only
+// (keeps CI's two passes within its time budget); a run of one backend runs them as usual.
+const BACKEND_INDEPENDENT = [
+  'test/package/api-docs.test.ts',
+  'test/package/layers.test.ts',
+  'test/scripts/',
+  'test/engine/fiber-core.test.ts',
+];
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Which backends a run covers: GREENTHREAD_BACKEND when it names one, else both. */
 function backendsFor(env) {
   const asked = env.GREENTHREAD_BACKEND;
@@ -82,14 +97,17 @@ function runJestOnBackends({ nodeBin = process.execPath, env = process.env, jest
   const { rest } = splitReportArgs(jestArgs);
   const reports = [];
   let ok = true;
-  for (const backend of backendsFor(env)) {
+  const backends = backendsFor(env);
+  for (const backend of backends) {
     const runEnv = { ...env, GREENTHREAD_BACKEND: backend };
+    // Last, as one `=` argument: jest's array options take every argument after them as theirs.
+    const once = backend === backends[0] ? [] : [`--testPathIgnorePatterns=${['/node_modules/', ...BACKEND_INDEPENDENT].map(escapeRegExp).join('|')}`];
     const ran = probeBackend(nodeBin, runEnv);
     const fell = ran && ran.backend !== backend ? ` (fell back to ${ran.backend}: ${ran.fallbackReason})` : '';
     console.log(`\n> jest${label} with GREENTHREAD_BACKEND=${backend}${fell}`);
     const file = path.join(os.tmpdir(), `greenthread-jest-${process.pid}-${backend}.json`);
     fs.rmSync(file, { force: true });
-    const jest = spawnSync(nodeBin, [JEST, '--json', `--outputFile=${file}`, ...rest], { cwd: ROOT, env: runEnv, stdio: 'inherit' });
+    const jest = spawnSync(nodeBin, [JEST, '--json', `--outputFile=${file}`, ...rest, ...once], { cwd: ROOT, env: runEnv, stdio: 'inherit' });
     let report = null;
     try {
       report = JSON.parse(fs.readFileSync(file, 'utf8'));
