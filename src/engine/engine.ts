@@ -4,7 +4,6 @@
 // its own HubThread fields, read by the thread itself once it holds the baton (see hub.ts).
 // The binding's errors carry the `code` of a class in errors.ts; the ones a user can meet become
 // that class here (thread limits in the hub, which knows the counts), only on the error path.
-import { setTimeout as unrefDelay } from 'node:timers/promises';
 import { native } from './binding';
 import type { EngineCounters } from './binding';
 import { ShuttingDownError, ThreadLimitError } from '../errors';
@@ -64,23 +63,15 @@ export function resumeCoroutine(id: number): boolean {
 // that the next spawn burst or wave of connections takes them back warm; they are trimmed or
 // given back only once they have sat idle for a whole period, a bounded batch per period
 // (native/engine/engine-fiber.cc, Engine::DecayIdle). The engine asks for this through
-// resume()'s result; the loop stops when nothing idle is left to age. Its timers are unref'd:
-// they never keep a process alive. A period is long against a burst's gap (a server's next
-// wave, a benchmark's next round) and short against a user watching RSS fall; a batch of this
-// size costs at most a few tens of milliseconds on a slow virtual machine (an munmap or a V8
-// thread's teardown each). GREENTHREAD_IDLE_DECAY_MS sets another period; 0 turns decay off
-// (idle stacks are then kept until the process or Worker ends), anything else that is not a
-// whole number keeps 500.
-//
-// The timers come from node:timers/promises with `ref: false`, one per period, rather than an
-// unref'd setInterval: the loop starts when the first green thread ends, typically with a crowd
-// parked, and both setInterval (a numeric `_repeat` where every earlier timer had null) and
-// unref() (a field every earlier timer had kept) change the shape of Node's Timeout objects,
-// which deoptimizes the code every sleep() runs (setTimeout, the Timeout constructor, ours).
+// resume()'s result; the timer stops when nothing idle is left to age. Unref'd: it never keeps
+// a process alive. A period is long against a burst's gap (a server's next wave, a benchmark's
+// next round) and short against a user watching RSS fall; a batch of this size costs at most a
+// few tens of milliseconds on a slow virtual machine (an munmap or a V8 thread's teardown each).
+// GREENTHREAD_IDLE_DECAY_MS sets another period; 0 turns decay off (idle stacks are then kept
+// until the process or Worker ends), anything else that is not a whole number keeps 500.
 const IDLE_DECAY_PERIOD_MS = idleDecayPeriod(process.env.GREENTHREAD_IDLE_DECAY_MS);
 const IDLE_DECAY_BATCH = 1024;
-const UNREF = { ref: false } as const;
-let idleDecay = false;
+let idleDecay: NodeJS.Timeout | null = null;
 
 /** @internal The decay period a GREENTHREAD_IDLE_DECAY_MS value asks for (ms; 0: never). */
 export function idleDecayPeriod(value: string | undefined): number {
@@ -89,18 +80,13 @@ export function idleDecayPeriod(value: string | undefined): number {
 }
 
 function startIdleDecay(): void {
-  if (idleDecay || IDLE_DECAY_PERIOD_MS === 0) return;
-  idleDecay = true;
-  void decayWhilePending();
-}
-
-async function decayWhilePending(): Promise<void> {
-  try {
-    do await unrefDelay(IDLE_DECAY_PERIOD_MS, undefined, UNREF);
-    while (native.decayIdle(IDLE_DECAY_BATCH));
-  } finally {
-    idleDecay = false;
-  }
+  if (idleDecay !== null || IDLE_DECAY_PERIOD_MS === 0) return;
+  idleDecay = setInterval(() => {
+    if (native.decayIdle(IDLE_DECAY_BATCH)) return;
+    clearInterval(idleDecay!);
+    idleDecay = null;
+  }, IDLE_DECAY_PERIOD_MS);
+  idleDecay.unref();
 }
 
 /**

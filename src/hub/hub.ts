@@ -134,12 +134,8 @@ export class Hub {
    * Parks the running green thread until somebody calls wake/throwInto with the epoch it has
    * now. Returns the wake value, or throws the wake error. Green threads only.
    */
-  suspend(call: string, expectSoon?: boolean): unknown {
-    // Read whether or not the caller gave a hint: as a default parameter it ran only for
-    // callers without one (WaitList waits), so a crowd of sleep()s compiled this without
-    // feedback for it and the first GreenThread.wait() after them deoptimized it.
-    const fewReady = this.queue.length <= SPIN_QUEUE_LIMIT;
-    return this.park(this.current as HubThread, call, false, expectSoon ?? fewReady);
+  suspend(call: string, expectSoon = this.queue.length <= SPIN_QUEUE_LIMIT): unknown {
+    return this.park(this.current as HubThread, call, false, expectSoon);
   }
 
   /**

@@ -26,18 +26,17 @@ export class RunQueue {
     return this.tail - this.head;
   }
 
-  /**
-   * Queues `thread`, invalidating any earlier entry it has. A store at `tail` reuses a kept slot
-   * or appends (tail is at most the length): one path for both, where a branch between them left
-   * the reuse side without feedback while a crowd only appended, and its first reuse (the first
-   * sleeper woken, the whole crowd parked) deoptimized every wake path that inlines this.
-   */
+  /** Queues `thread`, invalidating any earlier entry it has. */
   push(thread: HubThread): void {
     const seq = ++thread.queueSeq;
-    const tail = this.tail;
-    this.threads[tail] = thread;
-    this.seqs[tail] = seq;
-    this.tail = tail + 1;
+    if (this.tail < this.threads.length) {
+      this.threads[this.tail] = thread;
+      this.seqs[this.tail] = seq;
+    } else {
+      this.threads.push(thread);
+      this.seqs.push(seq);
+    }
+    this.tail++;
   }
 
   /** The entry `offset` places behind the front (stale or not), or undefined. */

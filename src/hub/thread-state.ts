@@ -31,15 +31,9 @@ export function canTransition(from: ThreadState, to: ThreadState): boolean {
   return allowed[from].includes(to);
 }
 
-// The resumable states as a bit set. One test for both, rather than `a || b`: the run queue asks
-// at every switch, and while a crowd is starting only the first half of `a || b` ever runs, so
-// the optimized code has no feedback for the second and deoptimizes when the first woken thread
-// is asked about, with the whole crowd parked.
-const RESUMABLE = (1 << ThreadState.Unstarted) | (1 << ThreadState.Ready);
-
 /** The hub may hand the baton to a thread in this state. */
 export function isResumable(state: ThreadState): boolean {
-  return ((1 << state) & RESUMABLE) !== 0;
+  return state === ThreadState.Unstarted || state === ThreadState.Ready;
 }
 
 export function stateName(state: ThreadState): string {

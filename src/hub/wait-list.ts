@@ -5,13 +5,16 @@
 // gives it back, so nothing is ever swallowed. A hand-over to an entry whose thread has
 // meanwhile been woken some other way does not count, and the giver tries the next entry.
 import { requireGreenThread, Waiter } from './waiter';
+import type { HubThread } from './hub-thread';
 
-/**
- * One green thread blocked in a WaitList, with what it brought (a putter's item): a Waiter, whose
- * `payload` and `listed` fields are the list's (one class for every wait keeps the switch path
- * monomorphic; see waiter.ts).
- */
-export type WaitListEntry<V = unknown> = Waiter<V>;
+/** One green thread blocked in a WaitList, with what it brought (a putter's item). */
+export class WaitListEntry<V = unknown> extends Waiter<V> {
+  /** Taken off the list: handed something, or gave up (killed, timed out). */
+  removed = false;
+  constructor(thread: HubThread, readonly payload: unknown) {
+    super(thread);
+  }
+}
 
 export class WaitList<V = unknown> {
   // Entries in arrival order, consumed from `head`; removed entries are skipped lazily.
@@ -55,8 +58,7 @@ export class WaitList<V = unknown> {
    * @throws NotInGreenThreadError (naming `call`) from plain JavaScript.
    */
   wait(call: string, payload?: unknown, giveBack?: (value: V) => void, beforeSuspend?: () => void): V {
-    const entry: WaitListEntry<V> = new Waiter<V>(requireGreenThread(call), payload);
-    entry.listed = true;
+    const entry = new WaitListEntry<V>(requireGreenThread(call), payload);
     this.items.push(entry);
     this.live++;
     if (beforeSuspend !== undefined) {
@@ -78,13 +80,13 @@ export class WaitList<V = unknown> {
   }
 
   private remove(entry: WaitListEntry<V>): void {
-    if (!entry.listed) return;
-    entry.listed = false;
+    if (entry.removed) return;
+    entry.removed = true;
     this.live--;
     // Compact once removed entries dominate, so a list whose waiters keep timing out stays
     // small even if nobody ever hands anything out.
     if (this.items.length - this.head > 32 && this.live * 2 < this.items.length - this.head) {
-      this.items = this.items.slice(this.head).filter((e) => e !== undefined && e.listed);
+      this.items = this.items.slice(this.head).filter((e) => e !== undefined && !e.removed);
       this.head = 0;
     }
   }
@@ -93,8 +95,8 @@ export class WaitList<V = unknown> {
     while (this.head < this.items.length) {
       const entry = this.items[this.head] as WaitListEntry<V>;
       this.items[this.head++] = undefined;
-      if (!entry.listed) continue;
-      entry.listed = false;
+      if (entry.removed) continue;
+      entry.removed = true;
       this.live--;
       if (this.head === this.items.length) {
         this.items.length = 0;

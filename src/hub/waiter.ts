@@ -53,34 +53,14 @@ const enum Slot {
 export class Waiter<V = unknown> {
   /** The green thread that may wait. */
   readonly thread: HubThread;
-  /**
-   * @internal What the waiting thread brought (a putter's item) while it waits in a WaitList.
-   * The list's bookkeeping lives here rather than in a subclass: every Waiter then has one
-   * shape, so the switch path (wait, wake, the constructor) stays monomorphic, where a second
-   * class met only when a crowd of sleepers first waits for a thread deoptimized all of it.
-   */
-  readonly payload: unknown;
-  /**
-   * @internal In a WaitList's line: set as it joins one, cleared as it is taken off (handed
-   * something, or gave up: killed, timed out). False from birth, so the list's first store is
-   * at the first wait on any list, usually long before a crowd is parked: a field first
-   * rewritten late (say, when a crowd's first thread ends and hands its waiters their wake)
-   * would deoptimize this constructor's compiled code, which treats fields never rewritten
-   * since construction as constants.
-   */
-  listed = false;
   #slot = Slot.Empty;
   #epoch = 0;
   #value: unknown = undefined;
   #threw = false;
 
-  /**
-   * @param thread The waiting thread: normally `requireGreenThread(call)`.
-   * @param payload What it brings, for a WaitList entry (see WaitList.wait in wait-list.ts).
-   */
-  constructor(thread: HubThread, payload?: unknown) {
+  /** @param thread The waiting thread: normally `requireGreenThread(call)`. */
+  constructor(thread: HubThread) {
     this.thread = thread;
-    this.payload = payload;
   }
 
   /** Fills the slot with `value`; the waiting thread's wait() returns it. Returns whether it counted. */
@@ -150,13 +130,6 @@ export class Waiter<V = unknown> {
     }
     if (this.#slot === Slot.Empty) {
       this.#slot = Slot.Armed;
-      // Nothing has arrived, so both already hold these: rewritten here, at the first wait in
-      // the process, rather than first at a wake. V8 compiles the constructor (inlined in
-      // every blocking call) on the assumption that a field never rewritten since construction
-      // is a constant; the first rewrite deoptimizes it, which costs a visit to every parked
-      // thread's stack, and the first wake of a crowd of sleepers comes with the crowd parked.
-      this.#value = undefined;
-      this.#threw = false;
       try {
         // A return without the slot filled is a wake that did not come through this Waiter:
         // not ours, so wait on, re-armed under the thread's new epoch.
