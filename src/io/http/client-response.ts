@@ -143,7 +143,14 @@ export class HttpClientResponse implements Iterable<Buffer>, Disposable {
   /** Iterates over the rest of the body, chunk by chunk as it arrives (blocking between them). */
   [Symbol.iterator](): Iterator<Buffer> {
     this.#checkOpen('HttpClientResponse[Symbol.iterator]()');
-    return this.#noBody ? [][Symbol.iterator]() : this.#body[Symbol.iterator]();
+    return this.#noBody ? [][Symbol.iterator]() : this.#chunks();
+  }
+
+  // The iterator holds the response, not just its body: a response still being iterated is
+  // reachable, so the finalizer for unread responses never cuts it mid-body, and a close()
+  // during iteration is seen by the next step.
+  *#chunks(): Generator<Buffer, void, undefined> {
+    for (let chunk; (chunk = this.read()).length > 0;) yield chunk;
   }
 
   /**

@@ -54,10 +54,14 @@ export function answerFailure(failure: Failure, res: NodeServerResponse): void {
   if (res.writableEnded && failure !== Failure.ClientGone) return;
   const answer = ANSWERS[failure];
   if (answer === null || res.headersSent || res.destroyed) {
-    // What was written is still corked (Node flushes a response's writes at the next tick):
-    // out with it first, so the client sees how far the response got before it was cut.
+    // What was written is still corked (Node flushes a response's writes at the next tick;
+    // from Node 24 on the response itself holds a tick's chunks back too, and destroying it
+    // drops them): out with it first, so the client sees how far the response got.
     const socket = res.socket;
-    if (socket !== null && !socket.destroyed) while (socket.writableCorked > 0) socket.uncork();
+    if (socket !== null && !socket.destroyed) {
+      if (!res.destroyed) while (res.writableCorked > 0) res.uncork();
+      while (socket.writableCorked > 0) socket.uncork();
+    }
     res.destroy();
     return;
   }

@@ -135,3 +135,27 @@ test('a response dropped with its body unread has its connection closed when gar
   `, { nodeArgs: ['--expose-gc'] });
   expect(resultOf(child)).toBe(3);
 });
+
+test('a response being iterated is never collected mid-body, even when nothing else holds it', () => {
+  // The finalizer for dropped responses must not fire while a for…of still reads the body
+  // (the loop holds only the iterator). GC is forced between chunks, in a child (--expose-gc).
+  const child = runChild(`
+    ${REPORTING}
+    const g = require(${PKG});
+    const nodeHttp = require('node:http');
+    const server = nodeHttp.createServer((req, res) => {
+      let sent = 0;
+      const next = () => { if (sent++ === 20) res.end(); else { res.write('x'.repeat(1000)); setTimeout(next, 2); } };
+      next();
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      g.run(() => {
+        let received = 0;
+        for (const chunk of g.http.get(url)) { received += chunk.length; globalThis.gc(); }
+        return received;
+      }).then((count) => { report(count); server.close(); }, (error) => { console.error(error); process.exitCode = 1; });
+    });
+  `, { nodeArgs: ['--expose-gc'] });
+  expect(resultOf(child)).toBe(20_000);
+});
