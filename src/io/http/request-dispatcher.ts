@@ -1,9 +1,10 @@
 // RequestDispatcher: runs the handler of http.serve for each request Node's parser delivers,
 // each in a green thread of its own, at most `concurrency` at once; the rest wait in arrival
 // order. Node emits its requests on the event loop, where nothing may block, so the listener
-// only starts a thread (or queues the request): a thread that ends takes the next queued
-// request itself instead of ending, so a busy server spawns no thread per queued request
-// and no request waits for a hub turn it does not need.
+// only makes the request's thread and starts it, or queues it when the limit is reached: a
+// thread that ends starts the next queued one in its place. Each thread is made when its
+// request arrives, so it carries that moment's async context (AsyncLocalStorage stores) and
+// never what an earlier request's handler left in its own thread's context.
 import type { IncomingMessage, ServerResponse as NodeServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ErrorReporting, GreenThread } from '../../green/green-thread';
@@ -37,10 +38,10 @@ export interface DispatcherSettings {
 /** @internal Runs the handler for each request; see the file header. */
 export class RequestDispatcher {
   readonly settings: DispatcherSettings;
-  // Handler threads alive (running a request or about to take the next queued one).
+  // Handler threads started and not yet ended.
   running = 0;
-  // Requests waiting for a thread: message, response, expects-continue, in threes from #head.
-  readonly #queue: unknown[] = [];
+  // Threads of requests waiting for a place, not started yet, from #head in arrival order.
+  readonly #queue: Array<GreenThread | undefined> = [];
   #head = 0;
 
   constructor(settings: DispatcherSettings) {
@@ -64,44 +65,45 @@ export class RequestDispatcher {
 
   #dispatch(message: IncomingMessage, res: NodeServerResponse, expectsContinue: boolean): void {
     this.settings.connections.requestStarted(message);
+    const thread = new GreenThread(serveRequest, [this, message, res, expectsContinue], ErrorReporting.Hub);
     if (this.running < this.settings.concurrency) {
       this.running++;
-      theHub.start(new GreenThread(serveRequests, [this, message, res, expectsContinue], ErrorReporting.Hub));
+      theHub.start(thread);
     } else {
-      this.#queue.push(message, res, expectsContinue);
+      this.#queue.push(thread);
     }
   }
 
-  /** @internal The next queued request for a thread that finished one; false when none waits. */
-  takeNext(into: [IncomingMessage, NodeServerResponse, boolean]): boolean {
+  /** @internal A handler thread ends: the next queued request's thread takes its place. */
+  handOver(): void {
     const queue = this.#queue;
-    if (this.#head === queue.length) return false;
-    into[0] = queue[this.#head] as IncomingMessage;
-    into[1] = queue[this.#head + 1] as NodeServerResponse;
-    into[2] = queue[this.#head + 2] as boolean;
-    queue[this.#head] = queue[this.#head + 1] = queue[this.#head + 2] = undefined;
-    this.#head += 3;
-    if (this.#head === queue.length) {
-      queue.length = 0;
-      this.#head = 0;
+    if (this.#head < queue.length) {
+      const next = queue[this.#head] as GreenThread;
+      queue[this.#head++] = undefined;
+      if (this.#head === queue.length) {
+        queue.length = 0;
+        this.#head = 0;
+      }
+      // Started inside its own resource: where Node keeps stores in AsyncContextFrame (24+),
+      // a coroutine takes the context current at its start, which here is this thread's.
+      next.resource.runInAsyncScope(startThread, null, next);
+      return;
     }
-    return true;
+    this.running--;
+    if (this.settings.connections.stopping) this.settings.idle();
   }
 }
 
-// A handler thread's body: the request it was started for, then queued ones while any wait.
-function serveRequests(dispatcher: RequestDispatcher, message: IncomingMessage, res: NodeServerResponse, expectsContinue: boolean): void {
-  let next: [IncomingMessage, NodeServerResponse, boolean] | null = null;
+function startThread(thread: GreenThread): void {
+  theHub.start(thread);
+}
+
+// A handler thread's body.
+function serveRequest(dispatcher: RequestDispatcher, message: IncomingMessage, res: NodeServerResponse, expectsContinue: boolean): void {
   try {
-    for (;;) {
-      serveOne(dispatcher, message, res, expectsContinue);
-      next ??= [message, res, expectsContinue];
-      if (!dispatcher.takeNext(next)) break;
-      [message, res, expectsContinue] = next;
-    }
+    serveOne(dispatcher, message, res, expectsContinue);
   } finally {
-    dispatcher.running--;
-    if (dispatcher.settings.connections.stopping) dispatcher.settings.idle();
+    dispatcher.handOver();
   }
 }
 

@@ -9,8 +9,10 @@ import { type NodeServer, startServer } from './node-server';
 const MiB = 1024 * 1024;
 const DOWNLOAD = 256 * MiB;
 const UPLOAD = 64 * MiB;
-// RSS may grow by this much at most while the body streams through.
-const RSS_LIMIT = 96 * MiB;
+// RSS may grow by this much at most while the body streams through: half the download, so a
+// body held whole fails, with room for the garbage the collector has not yet freed (Node 24
+// was measured at 99 MiB of growth: its heap grows further before collecting).
+const RSS_LIMIT = 128 * MiB;
 
 let server: NodeServer;
 beforeAll(async () => {

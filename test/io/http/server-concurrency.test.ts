@@ -3,6 +3,7 @@
 // (requests beyond it wait in arrival order and are all answered); Unix sockets; HTTPS through
 // wrapSsl with the test certificate, checked by a green client and by node:https from the event
 // loop (eventlet's wsgi_test 012, 013).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
@@ -86,6 +87,23 @@ test('at most `concurrency` handlers at once; the others wait in arrival order a
   expect(most).toBe(3);
   expect(started).toEqual(Array.from({ length: 12 }, (_, i) => i));
   expect(bodies).toEqual(Array.from({ length: 12 }, (_, i) => `/${i}`));
+});
+
+test('a request that waited for a thread runs in its own async context: AsyncLocalStorage does not leak between requests', async () => {
+  const storage = new AsyncLocalStorage<string>();
+  const seen = await withServer((req) => {
+    const before = storage.getStore() ?? 'none';
+    storage.enterWith(req.path);
+    sleep(0.005);
+    return `${before} then ${storage.getStore()}`;
+  }, (address) => {
+    // One handler thread at a time: the second and third requests wait and are served by it.
+    const socks = [0, 1, 2].map((i) => send(address, get(`/${i}`, 'Connection: close\r\n')));
+    const out = socks.map((sock) => readResponse(sock).body.toString());
+    for (const sock of socks) sock.close();
+    return out;
+  }, { concurrency: 1 });
+  expect(seen).toEqual(['none then /0', 'none then /1', 'none then /2']);
 });
 
 test('over a Unix socket: remoteAddress is \'\'', async () => {
