@@ -173,3 +173,18 @@ test('the well-formedness check itself rejects broken markup', () => {
     expect(() => checkWellFormed(broken)).toThrow();
   }
 });
+
+test('the committed charts in docs/bench are what their results.json draws, and the README shows each of them', () => {
+  const benchDir = path.join(root, 'docs', 'bench');
+  const committed = JSON.parse(fs.readFileSync(path.join(benchDir, 'results.json'), 'utf8'));
+  const charts = chart.renderCharts(committed);
+  expect(charts.length).toBeGreaterThan(0);
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  for (const { file, svg } of charts) {
+    expect(fs.readFileSync(path.join(benchDir, file), 'utf8')).toBe(svg);
+    expect(readme).toContain(`](docs/bench/${file})`);
+  }
+  // No stray chart left in the directory that the results do not draw.
+  const svgs = fs.readdirSync(benchDir).filter((f) => f.endsWith('.svg')).sort();
+  expect(svgs).toEqual(charts.map((c) => c.file).sort());
+});
