@@ -39,6 +39,36 @@ function reason(stderr) {
 }
 
 /**
+ * Runs a child that prints its result as JSON on the last line of its stdout, and resolves that
+ * result; rejects with why the child failed (killed after `timeoutMs`, a non-zero exit, no
+ * JSON), `name` first, then the result's own `error` and the gist of its stderr, if any.
+ */
+function runJsonChild(name, command, argv, { env = process.env, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let result = null;
+      try { result = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* no JSON */ }
+      if (code === 0 && result) {
+        resolve(result);
+        return;
+      }
+      const parts = [`${name} ${signal ? `killed by ${signal}` : `exited with code ${code}`}`];
+      if (result?.error) parts.push(result.error);
+      if (stderr.trim()) parts.push(reason(stderr));
+      reject(new Error(parts.join(': ')));
+    });
+  });
+}
+
+/**
  * Starts `server` ({ command, argv, env }) and resolves { child, pid, port, backend, backends,
  * stderr() } once it printed `listening on` `listeners` times (port: the first one's; backend:
  * the first greenthread backend line, backends: all of them); rejects with an Error (with
@@ -135,4 +165,4 @@ function stopServer(child, graceMs = 3000) {
   });
 }
 
-module.exports = { FD_WANTED, RAISE_FD_LIMIT, RAISE_FDS, fdLimit, reason, startServer, stopServer };
+module.exports = { FD_WANTED, RAISE_FD_LIMIT, RAISE_FDS, fdLimit, reason, runJsonChild, startServer, stopServer };

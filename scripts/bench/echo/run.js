@@ -3,10 +3,9 @@
 // turn (the greenthread example once per engine backend), starts the server in a process of its
 // own, drives it with the C load generator (another process) and stops it, so never two servers or two load generators run at once. Servers take
 // turns within every pass, in a rotated order, so a burst of load on the VM hits them all alike.
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { FD_WANTED, fdLimit, reason, startServer, stopServer } = require('../server-process');
+const { FD_WANTED, fdLimit, reason, runJsonChild, startServer, stopServer } = require('../server-process');
 const { buildLoadgen } = require('./build');
 const { summariseRuns } = require('./report');
 
@@ -39,23 +38,8 @@ function servers({ python, noPython, root, backends = ['threads'] }) {
 /** Runs the load generator once; resolves its JSON result or rejects with the reason. */
 function runLoadgen(binary, { port, pid, conns, seconds, warmup }) {
   const argv = ['-p', String(port), '-c', String(conns), '-d', String(seconds), '-w', String(warmup), '-P', String(pid)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    // connect (≤ 20 s) + priming (≤ 10 s) + warm-up + window, and some slack
-    const timer = setTimeout(() => child.kill('SIGKILL'), (40 + warmup + seconds) * 1000);
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      let result = null;
-      try { result = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* no JSON */ }
-      if (code === 0 && result) resolve(result);
-      else reject(new Error(`load generator ${signal ? `killed by ${signal}` : `exit ${code}`}${result?.error ? `: ${result.error}` : ''}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
-    });
-  });
+  // connect (≤ 20 s) + priming (≤ 10 s) + warm-up + window, and some slack
+  return runJsonChild('load generator', binary, argv, { timeoutMs: (40 + warmup + seconds) * 1000 });
 }
 
 const kilo = (v) => (v >= 1000 ? `${(v / 1000).toFixed(v >= 100000 ? 0 : 1)}k` : `${Math.round(v)}`);

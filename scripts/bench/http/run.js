@@ -12,11 +12,11 @@
 // warms it up until it has taken on the connections (at least `warmup` s, see wrk.js) and then
 // measures `seconds` s of keep-alive serving; never two servers or two load generators at once.
 // The order of the servers rotates every pass.
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
-const { FD_WANTED, fdLimit, reason, startServer, stopServer } = require('../server-process');
+const { FD_WANTED, fdLimit, reason, runJsonChild, startServer, stopServer } = require('../server-process');
 const { processTree, treeUsage } = require('../proc');
 const { backendEnv } = require('../backend');
 const { wrkVersion, runWrk } = require('./wrk');
@@ -118,23 +118,9 @@ function clients({ backends, root, offers }) {
 
 /** Runs one client child to completion; resolves its JSON result or rejects with the reason. */
 function runClient(client, config) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(HERE, 'client.js'), JSON.stringify({ ...config, mode: client.mode, root: client.root })], {
-      env: backendEnv(client.backend), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), (config.warmup + config.seconds + 60) * 1000);
-    child.on('error', (error) => { clearTimeout(timer); reject(error); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      let result = null;
-      try { result = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* no JSON */ }
-      if (code === 0 && result) resolve(result);
-      else reject(new Error(`${signal ? `killed by ${signal}` : `exited with code ${code}`}${stderr.trim() ? `: ${reason(stderr)}` : ''}`));
-    });
+  const argv = [path.join(HERE, 'client.js'), JSON.stringify({ ...config, mode: client.mode, root: client.root })];
+  return runJsonChild('client', process.execPath, argv, {
+    env: backendEnv(client.backend), timeoutMs: (config.warmup + config.seconds + 60) * 1000,
   });
 }
 

@@ -26,6 +26,8 @@ export type HttpErrorHandler = (error: unknown, req: ServerRequest) => void;
 export interface DispatcherSettings {
   readonly handler: HttpHandler;
   readonly concurrency: number;
+  /** False: every response closes its connection. */
+  readonly keepAlive: boolean;
   readonly onError: HttpErrorHandler | null;
   readonly log: ((entry: AccessLogEntry) => void) | null;
   readonly connections: ConnectionTracker;
@@ -114,7 +116,7 @@ function serveOne(dispatcher: RequestDispatcher, message: IncomingMessage, res: 
   const startedAt = log === null ? 0 : Date.now();
   const connections = settings.connections;
   // Once stopping, each response closes its connection after it.
-  if (connections.closes(message.socket)) res.shouldKeepAlive = false;
+  if (!settings.keepAlive || connections.closes(message.socket)) res.shouldKeepAlive = false;
   const req = new ServerRequest(message, res, expectsContinue);
   const response = new ServerResponse(res);
   let failure: Failure | null = null;

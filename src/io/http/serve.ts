@@ -24,6 +24,12 @@ export interface HttpServeOptions {
    */
   concurrency?: number;
   /**
+   * Whether a connection may carry more than one request (default true). False: every response
+   * says `Connection: close` and its connection is closed after it, as eventlet.wsgi's
+   * `keepalive=False` (`keepAliveTimeout: 0` means the opposite: no idle limit).
+   */
+  keepAlive?: boolean;
+  /**
    * Seconds an idle keep-alive connection is kept open for its next request (default 65, as
    * Node; 0: no limit).
    */
@@ -46,7 +52,7 @@ export interface HttpServeOptions {
   log?: AccessLog | null;
 }
 
-const OPTION_KEYS = ['concurrency', 'keepAliveTimeout', 'headersTimeout', 'requestTimeout', 'maxHeaderSize', 'onError', 'log'];
+const OPTION_KEYS = ['concurrency', 'keepAlive', 'keepAliveTimeout', 'headersTimeout', 'requestTimeout', 'maxHeaderSize', 'onError', 'log'];
 // Node checks headersTimeout and requestTimeout every 30 s by default: too coarse for short ones.
 const MAX_CHECK_INTERVAL_MS = 30_000;
 const MIN_CHECK_INTERVAL_MS = 10;
@@ -93,6 +99,8 @@ export function serve(server: GreenServer, handler: HttpHandler, options?: HttpS
   validateOptions(options, call, OPTION_KEYS);
   const concurrency = options?.concurrency === undefined ? 1000 : validateCount(options.concurrency, call, 'concurrency');
   if (concurrency < 1) throw rangeError(`${call}: concurrency must be >= 1, got ${concurrency}`);
+  const keepAlive = options?.keepAlive ?? true;
+  if (typeof keepAlive !== 'boolean') throw typeError(`${call}: keepAlive must be a boolean, got ${describe(keepAlive)}`);
   const onError = options?.onError ?? null;
   if (onError !== null) validateFunction(onError, call, 'onError');
   const log = accessLogger(options?.log, call);
@@ -105,7 +113,7 @@ export function serve(server: GreenServer, handler: HttpHandler, options?: HttpS
   let stopRequested = false;
   let drainWaiter: Waiter<void> | null = null;
   const dispatcher = new RequestDispatcher({
-    handler, concurrency, onError, log, connections,
+    handler, concurrency, keepAlive, onError, log, connections,
     stop: () => {
       if (stopRequested) return;
       stopRequested = true;

@@ -157,6 +157,17 @@ describe('requests Node cannot parse never reach the handler', () => {
     }, { keepAliveTimeout: 0.05 });
     expect(closed).toBe(true);
   });
+
+  test('keepAlive: false closes every connection after its response, which says so (eventlet\'s keepalive=False)', async () => {
+    const result = await withServer(() => 'x', (address) => {
+      const sock = send(address, get('/'));
+      const response = readResponse(sock);
+      const gone = closedByServer(sock);
+      sock.close();
+      return { connection: response.headers.connection, body: response.body.toString(), gone };
+    }, { keepAlive: false });
+    expect(result).toEqual({ connection: 'close', body: 'x', gone: true });
+  });
 });
 
 describe('stopping', () => {
