@@ -136,6 +136,30 @@ test('a response dropped with its body unread has its connection closed when gar
   expect(resultOf(child)).toBe(3);
 });
 
+test('a small response dropped unread is closed when garbage-collected too (it is registered a loop turn late)', () => {
+  // Unread, its body stays in the paused connection however small it is; the finalizer is
+  // registered one event-loop turn after the response is made, for those not ended by then.
+  const child = runChild(`
+    ${REPORTING}
+    const g = require(${PKG});
+    const nodeHttp = require('node:http');
+    let closed = 0;
+    const server = nodeHttp.createServer((req, res) => res.end('small'));
+    server.on('connection', (socket) => socket.on('close', () => { closed++; }));
+    server.listen(0, '127.0.0.1', () => {
+      const url = 'http://127.0.0.1:' + server.address().port + '/';
+      g.run(() => {
+        const pool = new g.GreenPool(3);
+        for (let i = 0; i < 3; i++) pool.spawn(() => { g.http.get(url); });
+        pool.waitAll();
+        for (let i = 0; i < 100 && closed < 3; i++) { g.sleep(0.01); globalThis.gc(); }
+        return closed;
+      }).then((count) => { report(count); server.close(); }, (error) => { console.error(error); process.exitCode = 1; });
+    });
+  `, { nodeArgs: ['--expose-gc'] });
+  expect(resultOf(child)).toBe(3);
+});
+
 test('a response being iterated is never collected mid-body, even when nothing else holds it', () => {
   // The finalizer for dropped responses must not fire while a for…of still reads the body
   // (the loop holds only the iterator). GC is forced between chunks, in a child (--expose-gc).
