@@ -14,14 +14,18 @@ const JEST = require.resolve('jest/bin/jest', { paths: [ROOT] });
 const BACKENDS = ['fibers', 'threads'];
 
 // Suites that never run the engine under the backend in the environment: the documentation
-// check (TypeDoc), the benchmark charts' renderer, the C++ fiber core built and run standalone,
-// the layer rule. The same on every backend, so a run over several runs them in the first only
-// (keeps CI's two passes within its time budget); a run of one backend runs them as usual.
+// check (TypeDoc), the type check of a consumer's code, the benchmark charts' renderer, the C++
+// fiber core built and run standalone, the layer rule, and the backend selection suite (each of
+// its children names its backend). The same on every backend, so a run over several runs them
+// in the first only (keeps CI's two passes within its time budget); a run of one backend runs
+// them as usual.
 const BACKEND_INDEPENDENT = [
   'test/package/api-docs.test.ts',
+  'test/package/consumer-types.test.ts',
   'test/package/layers.test.ts',
   'test/scripts/',
   'test/engine/fiber-core.test.ts',
+  'test/engine/fiber-backend.test.ts',
 ];
 
 function escapeRegExp(text) {
