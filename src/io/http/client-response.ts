@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { SocketClosedError } from '../../errors';
 import type { SignalOptions } from '../../hub/abort-watch';
+import { realSetImmediate } from '../../hub/hub';
 import { BodyReader } from './body-reader';
 
 // A response garbage-collected with its body unread: its connection is closed (it cannot go
@@ -18,10 +19,10 @@ const unread = new FinalizationRegistry<IncomingMessage>((message) => { message.
 // Registering every response made the client's collector work hard: V8 keeps a registered
 // object alive through young-generation collections, so each response, its message and its
 // buffers were promoted and left for a full collection (measured: 79 against 42 µs of client
-// CPU per request, 50 loops of GET "hello"). Most bodies have arrived whole within a tick, and
-// a body that arrived whole has released its connection whether it is read or not, so
-// responses are registered one event-loop turn late, and only those whose body is still
-// arriving by then.
+// CPU per request, 50 loops of GET "hello"). Most bodies are read to their end at once (text(),
+// json()), and a body read to its end has given its connection back, so responses are
+// registered one event-loop turn late, and only those whose body has not ended by then (unread,
+// or still arriving). The turn is the real setImmediate's: fake timers must not hold it up.
 let pending: HttpClientResponse[] = [];
 
 function registerPending(): void {
@@ -102,7 +103,7 @@ export class HttpClientResponse implements Iterable<Buffer>, Disposable {
       // Read to its (empty) end now, so the connection goes back to the pool at once.
       body.discard();
     } else {
-      if (pending.length === 0) setImmediate(registerPending);
+      if (pending.length === 0) realSetImmediate(registerPending);
       pending.push(this);
     }
     const signal = init.signal;

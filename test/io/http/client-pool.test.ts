@@ -136,12 +136,17 @@ test('a response dropped with its body unread has its connection closed when gar
   expect(resultOf(child)).toBe(3);
 });
 
-test('a small response dropped unread is closed when garbage-collected too (it is registered a loop turn late)', () => {
+test.each([
+  ['', ''],
+  [' (with a faked setImmediate)', `require(${JSON.stringify(require.resolve('@sinonjs/fake-timers'))}).install({ toFake: ['setImmediate'] });`],
+])('a small response dropped unread is closed when garbage-collected too, registered a loop turn late%s', (_label, fakeTimers) => {
   // Unread, its body stays in the paused connection however small it is; the finalizer is
-  // registered one event-loop turn after the response is made, for those not ended by then.
+  // registered one event-loop turn after the response is made (the real one, whatever fake
+  // timers are installed), for those not ended by then.
   const child = runChild(`
     ${REPORTING}
     const g = require(${PKG});
+    ${fakeTimers}
     const nodeHttp = require('node:http');
     let closed = 0;
     const server = nodeHttp.createServer((req, res) => res.end('small'));
