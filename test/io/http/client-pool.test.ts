@@ -112,28 +112,38 @@ test('50 green threads of a GreenPool, 4 requests each, every body verified, con
   expect(server.connections - before).toBeLessThanOrEqual(50);
 });
 
-test('a response dropped with its body unread has its connection closed when garbage-collected', () => {
-  // Needs --expose-gc, so it runs in a child process on the compiled package (dist/).
+/**
+ * In a child with --expose-gc (on the compiled package): three green threads at once each get a
+ * response of `body` (JavaScript for the server's res.end argument) and drop it after `use`
+ * (`res` is the response); then GC runs until the server has seen their three connections
+ * close. Returns how many closed. `prelude` runs first (e.g. installs fake timers).
+ */
+function closedAfterDropping(body: string, use: string, prelude = ''): number {
   const child = runChild(`
     ${REPORTING}
     const g = require(${PKG});
+    ${prelude}
     const nodeHttp = require('node:http');
     let closed = 0;
-    const server = nodeHttp.createServer((req, res) => res.end(Buffer.alloc(4 * 1024 * 1024)));
+    const server = nodeHttp.createServer((req, res) => res.end(${body}));
     server.on('connection', (socket) => socket.on('close', () => { closed++; }));
     server.listen(0, '127.0.0.1', () => {
       const url = 'http://127.0.0.1:' + server.address().port + '/';
       g.run(() => {
-        // Three at once, each left holding its own connection with most of its body unread.
         const pool = new g.GreenPool(3);
-        for (let i = 0; i < 3; i++) pool.spawn(() => { g.http.get(url).read(); });
+        for (let i = 0; i < 3; i++) pool.spawn(() => { const res = g.http.get(url); ${use} });
         pool.waitAll();
         for (let i = 0; i < 100 && closed < 3; i++) { g.sleep(0.01); globalThis.gc(); }
         return closed;
       }).then((count) => { report(count); server.close(); }, (error) => { console.error(error); process.exitCode = 1; });
     });
   `, { nodeArgs: ['--expose-gc'] });
-  expect(resultOf(child)).toBe(3);
+  return resultOf(child);
+}
+
+test('a response dropped with its body unread has its connection closed when garbage-collected', () => {
+  // Each left holding its own connection with most of its 4 MiB body unread.
+  expect(closedAfterDropping('Buffer.alloc(4 * 1024 * 1024)', 'res.read();')).toBe(3);
 });
 
 test.each([
@@ -143,26 +153,7 @@ test.each([
   // Unread, its body stays in the paused connection however small it is; the finalizer is
   // registered one event-loop turn after the response is made (the real one, whatever fake
   // timers are installed), for those not ended by then.
-  const child = runChild(`
-    ${REPORTING}
-    const g = require(${PKG});
-    ${fakeTimers}
-    const nodeHttp = require('node:http');
-    let closed = 0;
-    const server = nodeHttp.createServer((req, res) => res.end('small'));
-    server.on('connection', (socket) => socket.on('close', () => { closed++; }));
-    server.listen(0, '127.0.0.1', () => {
-      const url = 'http://127.0.0.1:' + server.address().port + '/';
-      g.run(() => {
-        const pool = new g.GreenPool(3);
-        for (let i = 0; i < 3; i++) pool.spawn(() => { g.http.get(url); });
-        pool.waitAll();
-        for (let i = 0; i < 100 && closed < 3; i++) { g.sleep(0.01); globalThis.gc(); }
-        return closed;
-      }).then((count) => { report(count); server.close(); }, (error) => { console.error(error); process.exitCode = 1; });
-    });
-  `, { nodeArgs: ['--expose-gc'] });
-  expect(resultOf(child)).toBe(3);
+  expect(closedAfterDropping("'small'", '', fakeTimers)).toBe(3);
 });
 
 test('a response being iterated is never collected mid-body, even when nothing else holds it', () => {
