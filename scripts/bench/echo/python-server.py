@@ -8,25 +8,15 @@ so the runner skips it with a note. The handler is the classic one: recv up to 6
 it back, until the peer closes. Nagle is off, as in the Node servers; backlog 1024 so the
 1,000-connection runs do not wait on dropped SYNs.
 """
-import json
+import os
 import signal
 import socket
 import sys
 
-lib = sys.argv[1]
-port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from python_baseline import library_from_argv, ready  # noqa: E402
 
-try:
-    if lib == "eventlet":
-        import eventlet
-    elif lib == "gevent":
-        import gevent
-        import gevent.server
-    else:
-        raise SystemExit(f"unknown library {lib!r}")
-except ImportError as error:
-    print(json.dumps({"unavailable": f"cannot import {lib}: {error}"}), flush=True)
-    sys.exit(0)
+lib, port = library_from_argv({"eventlet": ["eventlet"], "gevent": ["gevent", "gevent.server"]})
 
 
 def handle(sock, _address):
@@ -43,13 +33,10 @@ def handle(sock, _address):
         sock.close()
 
 
-def ready(bound_port):
-    print(f"listening on 127.0.0.1:{bound_port}", flush=True)
-
-
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 if lib == "eventlet":
+    import eventlet
     listener = eventlet.listen(("127.0.0.1", port), backlog=1024)
     ready(listener.getsockname()[1])
     try:
@@ -58,6 +45,7 @@ if lib == "eventlet":
     except (KeyboardInterrupt, SystemExit):
         pass
 else:
+    import gevent.server
     server = gevent.server.StreamServer(("127.0.0.1", port), handle, backlog=1024)
     server.start()
     ready(server.server_port)

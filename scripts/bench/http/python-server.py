@@ -12,26 +12,15 @@ copies to every accepted one. Without it gevent.pywsgi, which sends the headers 
 two writes, waits for the client's delayed ACK on every response (about 44 ms per request at 50
 connections).
 """
-import json
 import os
 import signal
 import socket
 import sys
 
-lib = sys.argv[1]
-port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from python_baseline import library_from_argv, ready  # noqa: E402
 
-try:
-    if lib == "eventlet":
-        import eventlet
-        import eventlet.wsgi
-    elif lib == "gevent":
-        import gevent.pywsgi
-    else:
-        raise SystemExit(f"unknown library {lib!r}")
-except ImportError as error:
-    print(json.dumps({"unavailable": f"cannot import {lib}: {error}"}), flush=True)
-    sys.exit(0)
+lib, port = library_from_argv({"eventlet": ["eventlet", "eventlet.wsgi"], "gevent": ["gevent.pywsgi"]})
 
 BODY = b"hello"
 HEADERS = [("Content-Type", "text/plain"), ("Content-Length", str(len(BODY)))]
@@ -46,22 +35,20 @@ def no_delay(listening):
     listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def ready(bound_port):
-    print(f"listening on 127.0.0.1:{bound_port}", flush=True)
-
-
 # At once: a SystemExit raised in whichever greenlet runs may be caught by the server's request
 # handling (eventlet.wsgi with 1,000 connections open went on serving), and the runner is done.
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
 try:
     if lib == "eventlet":
+        import eventlet.wsgi
         listener = eventlet.listen(("127.0.0.1", port), backlog=1024)
         no_delay(listener)
         ready(listener.getsockname()[1])
         # max_size: eventlet.wsgi's default pool of 1024 green threads covers the 1,000 connections.
         eventlet.wsgi.server(listener, app, log_output=False)
     else:
+        import gevent.pywsgi
         server = gevent.pywsgi.WSGIServer(("127.0.0.1", port), app, backlog=1024, log=None)
         server.start()
         no_delay(server.socket)
